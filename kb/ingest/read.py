@@ -1,0 +1,165 @@
+"""Read a raw document (.txt .md .html .docx) into plain text, detecting its encoding."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
+
+
+class ImportProblem(Exception):
+    """A file that cannot be imported; the message names what is wrong."""
+
+    def __init__(self, path: str, message: str, line: int = 0):
+        self.path, self.message, self.line = path, message, line
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+
+
+@dataclass
+class Source:
+    path: str
+    text: str
+    encoding: str = "utf-8"
+    title_hint: str = ""
+    hints: dict[str, str] = field(default_factory=dict)  # publisher, date … found in markup
+
+
+def _plausible(text: str) -> bool:
+    """Decoded text should be mostly CJK, ASCII and common punctuation, not mojibake."""
+    if not text:
+        return False
+    sample = text[:20000]
+    good = sum(
+        1
+        for c in sample
+        if c.isascii()
+        or "\u4e00" <= c <= "\u9fff"
+        or "\u3000" <= c <= "\u303f"
+        or "\uff00" <= c <= "\uffef"
+        or c in "“”‘’…—·•●○□■△▲《》【】〔〕"
+    )
+    return good / len(sample) > 0.9
+
+
+def decode_bytes(data: bytes, path: str) -> tuple[str, str]:
+    """Return (text, encoding). UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK, else
+    charset-normalizer's best guess if it reads as Chinese; otherwise an ImportProblem."""
+    if not data.strip():
+        raise ImportProblem(path, "empty file")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data[:8192]:
+        raise ImportProblem(path, "binary file (NUL bytes), not a text document")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+        if _plausible(text):
+            return text, "gb18030"
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+    except Exception:  # pragma: no cover - a detector failure is just "unknown"
+        best = None
+    if best is not None:
+        text = str(best)
+        if _plausible(text):
+            return text, best.encoding
+    raise ImportProblem(
+        path, "unknown text encoding (not UTF-8, UTF-16 or GB18030); save it as UTF-8 and retry"
+    )
+
+
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
+_MD_META = re.compile(r"^_?来源[：:]\s*(?P<pub>[^_]+?)_?\s+_?发布时间[：:]\s*(?P<date>\d{4}-\d{2}-\d{2})")
+
+
+def markdown_to_text(md: str) -> tuple[str, str, dict[str, str]]:
+    """Plain text from the Markdown of the sources we meet (headings, bold, escapes, comments).
+    Returns (text, first heading, hints)."""
+    md = re.sub(r"<!--.*?-->", "", md, flags=re.S)
+    title = ""
+    hints: dict[str, str] = {}
+    out: list[str] = []
+    for line in md.split("\n"):
+        m = _MD_HEADING.match(line)
+        if m:
+            text = m.group(2).strip()
+            if not text:
+                continue
+            if not title:
+                title = text.strip("《》 ")
+                continue
+            line = text
+        meta = _MD_META.match(line.strip())
+        if meta:
+            hints["publisher"] = meta.group("pub").strip()
+            hints["date"] = meta.group("date")
+            continue
+        line = re.sub(r"\*\*(.+?)\*\*", r"\1", line)
+        line = re.sub(r"(?<![\w*])_(\S[^_\n]*?\S|\S)_(?![\w*])", r"\1", line)
+        line = re.sub(r"\\([\\`*_{}\[\]()#+\-.!<>])", r"\1", line)
+        line = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", line)
+        out.append(line)
+    return "\n".join(out), title, hints
+
+
+def html_to_text(html: str) -> tuple[str, str]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer"]):
+        tag.decompose()
+    title = soup.title.get_text(strip=True) if soup.title else ""
+    body = soup.body or soup
+    return body.get_text("\n"), title
+
+
+def docx_to_text(path: Path) -> str:
+    if not zipfile.is_zipfile(path):
+        raise ImportProblem(str(path), "not a Word document: a .docx must be a zip archive")
+    import docx  # python-docx
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as e:  # python-docx raises several kinds for broken packages
+        raise ImportProblem(str(path), f"cannot read Word document: {e}") from None
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.append("\t".join(cell.text for cell in row.cells))
+    return "\n".join(lines)
+
+
+def read_source(path: Path) -> Source:
+    """Read one file into plain text. Raises ImportProblem naming the file."""
+    suffix = path.suffix.lower()
+    name = str(path)
+    if suffix not in SUFFIXES:
+        raise ImportProblem(
+            name, f"unsupported file type {suffix or '(none)'}; use one of {' '.join(SUFFIXES)}"
+        )
+    if suffix == ".docx":
+        text = docx_to_text(path)
+        if not text.strip():
+            raise ImportProblem(name, "empty document")
+        return Source(name, text, "docx")
+    data = path.read_bytes()
+    text, encoding = decode_bytes(data, name)
+    if suffix in (".md", ".markdown"):
+        text, title, hints = markdown_to_text(text)
+        return Source(name, text, encoding, title, hints)
+    if suffix in (".html", ".htm"):
+        text, title = html_to_text(text)
+        return Source(name, text, encoding, title)
+    return Source(name, text, encoding)
