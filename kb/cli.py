@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from kb.models import KINDS
+from kb.models import KIND_LABELS, KINDS
 
 TYPE_ALIASES = {"policy": "policy", "list": "list", "case": "case", "material": "material"}
 
@@ -99,6 +100,193 @@ def validate(folders: tuple[Path, ...], as_json: bool) -> None:
             click.echo(f"{p.severity}: {p}", err=True)
         click.echo(f"{len(corpus.records)} record(s), {len(corpus.errors)} error(s)", err=True)
     sys.exit(1 if corpus.errors else 0)
+
+
+def default_index() -> Path:
+    """$KB_INDEX, else a per-user folder ($XDG_DATA_HOME/jianfu-kb/index)."""
+    env = os.environ.get("KB_INDEX")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "jianfu-kb" / "index"
+
+
+INDEX_OPTION = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Index folder (default: $KB_INDEX or ~/.local/share/jianfu-kb/index).",
+)
+
+
+def open_service(index_dir: Path | None):  # -> SearchService
+    from indexer.build import NoIndex
+    from indexer.search import SearchService
+
+    root = index_dir or default_index()
+    try:
+        return SearchService(root)
+    except NoIndex:
+        raise click.ClickException(
+            f"no index in {root}: run `kb build` first (or give --index / KB_INDEX)"
+        ) from None
+
+
+@main.command()
+@click.option(
+    "--corpus",
+    "corpora",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Corpus folder (repeatable; default: the bundled corpus).",
+)
+@INDEX_OPTION
+@click.option("--full", is_flag=True, help="Re-index everything, not only what changed.")
+@click.option("--json", "as_json", is_flag=True)
+def build(corpora: tuple[Path, ...], index_dir: Path | None, full: bool, as_json: bool) -> None:
+    """Build the index from corpus folders; swap it in only when complete."""
+    from indexer.build import BuildFailed, IndexBusy, build_index
+
+    root = index_dir or default_index()
+    dirs = list(corpora) or [default_corpus()]
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="索引中", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        result = build_index(
+            dirs, root, full=full, progress=progress if sys.stderr.isatty() and not as_json else None
+        )
+    except IndexBusy as e:
+        raise click.ClickException(str(e)) from None
+    except BuildFailed as e:
+        for p in e.problems:
+            click.echo(f"error: {p}", err=True)
+        raise click.ClickException(str(e)) from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    summary = {
+        "index": str(root),
+        "generation": result.generation,
+        "records": result.records,
+        "hits": result.hits,
+        "counts": result.counts,
+        "indexed": result.added,
+        "removed": result.removed,
+        "unchanged": result.unchanged,
+        "incremental": result.incremental,
+        "seconds": round(result.seconds, 2),
+        "warnings": [w.dump() for w in result.warnings],
+    }
+    if as_json:
+        _echo_json(summary)
+        return
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    counts = "，".join(f"{KIND_LABELS.get(k, k)} {n}" for k, n in sorted(result.counts.items()))
+    click.echo(
+        f"已建索引 {root}（{result.generation}）：{result.records} 份文件，{result.hits} 条可检索（{counts}）；"
+        f"本次索引 {result.added}，删除 {result.removed}，未变 {result.unchanged}，用时 {result.seconds:.1f} 秒"
+    )
+
+
+@main.command()
+@click.argument("query", nargs=-1)
+@INDEX_OPTION
+@click.option("--type", "kind", help="provision | list-item | case | material (or 条文/清单/案例/材料)")
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="e.g. year=2023, sanction=留党察看 (repeatable)",
+)
+@click.option("--sort", type=click.Choice(["relevance", "date", "date-asc"]), default="relevance")
+@click.option("--page", type=int, default=1)
+@click.option("--limit", type=int, default=10)
+@click.option("--json", "as_json", is_flag=True)
+def search(
+    query: tuple[str, ...],
+    index_dir: Path | None,
+    kind: str | None,
+    filters: tuple[str, ...],
+    sort: str,
+    page: int,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Search the index with the query language (words, "phrase", -not, OR, 类型:案例 …)."""
+    from indexer.schema import FACETS, FIELD_NAMES, KIND_VALUES
+
+    service = open_service(index_dir)
+    chosen: dict[str, list[str]] = {}
+    if kind:
+        chosen["kind"] = [KIND_VALUES.get(kind, kind)]
+    for f in filters:
+        name, sep, value = f.partition("=")
+        facet = name if name in FACETS else FIELD_NAMES.get(name)
+        if not sep or not facet:
+            raise click.BadParameter(
+                f"{f!r}: use FIELD=VALUE with FIELD one of {', '.join(FACETS)}", param_hint="--filter"
+            )
+        chosen.setdefault(facet, []).append(KIND_VALUES.get(value, value) if facet == "kind" else value)
+    result = service.search(" ".join(query), filters=chosen, sort=sort, page=page, per_page=limit)
+    if as_json:
+        _echo_json(result)
+        return
+    click.echo(f"您检索的是：{result['parsed']['described']}（共 {result['total']} 条）")
+    for note in result["parsed"]["notes"]:
+        click.echo(f"  提示：{note}")
+    import html as _html
+    import re as _re
+
+    for i, h in enumerate(result["hits"], start=(result["page"] - 1) * result["per_page"] + 1):
+        label = KIND_LABELS.get(h["kind"], h["kind"])
+        head = " ".join(
+            x
+            for x in (
+                h["document_title"],
+                h["number"],
+                h["title"] if h["title"] != h["document_title"] else "",
+            )
+            if x
+        )
+        snippet = _html.unescape(_re.sub(r"</?mark>", "", h["snippet"])).replace("\n", " ")
+        click.echo(f"{i:>3}. [{label}] {head}  ({h['id']}{', ' + h['date'] if h['date'] else ''})")
+        click.echo(f"     {snippet[:150]}")
+
+
+@main.command()
+@click.argument("item_id")
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def show(item_id: str, index_dir: Path | None, as_json: bool) -> None:
+    """Show a record (cdc-2023) or one of its units (cdc-2023/132)."""
+    service = open_service(index_dir)
+    item = service.get(item_id)
+    if item is None:
+        raise click.ClickException(f"no record or provision {item_id!r} in the index")
+    if as_json:
+        _echo_json(item)
+        return
+    if "units" in item:
+        click.echo(item["title"])
+        for k in ("issuer", "publisher", "date", "doc_number", "status", "source"):
+            if item.get(k):
+                click.echo(f"  {k}: {item[k]}")
+        for u in item["units"]:
+            click.echo(f"\n{u['number']} {u['title']}".rstrip())
+            click.echo(u["text"])
+    else:
+        click.echo(f"{item['document_title']} {item['number']} {item['title']}".strip())
+        click.echo(item["text"])
 
 
 def default_corpus() -> Path:

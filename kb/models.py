@@ -40,7 +40,7 @@ class Unit:
     title: str = ""  # a short title where the unit has one (a list item's topic)
     basis: tuple[str, ...] = ()  # ids of provisions a list item rests on (curated)
     category: str = ""
-    line: int = 0  # line of its heading in the record file (for messages)
+    line: int = field(default=0, compare=False)  # line of its heading in the record file (for messages)
 
     def dump(self, record_id: str) -> dict[str, Any]:
         d = asdict(self)

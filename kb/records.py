@@ -81,10 +81,10 @@ def parse_record(text: str, path: str = "<text>") -> Record:
     """Parse one record file's text. Raises RecordError naming the file and line."""
     front, body, body_line = split_front_matter(text, path)
     try:
-        meta = tomllib.loads(front)
+        meta = tomllib.loads(front + "\n")
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"line (\d+)", str(e))
-        line = int(m.group(1)) + 1 if m else 2
+        line = int(m.group(1)) + 1 if m else front.count("\n") + 2
         raise RecordError(path, line, f"front matter is not valid TOML: {e}") from None
     key_line = _key_lines(front, 2)
     unit_meta = meta.pop("units", {}) or {}

@@ -173,6 +173,10 @@ def build_records(
         if not meta.get("title"):
             meta["title"] = path.stem
             warnings.append("no title found in the text; using the file name (set --title)")
+        if kind == "policy" and not meta.get("issuer"):
+            warnings.append(
+                "no issuer found in the text; set --issuer (kb validate requires it for a policy)"
+            )
         if not structure.units:
             warnings.append(
                 f"no {'provisions' if kind == 'policy' else 'items' if kind == 'list' else 'sections'} found"

@@ -173,8 +173,8 @@ FACT_SECTIONS = (
 
 
 def case_metadata(text: str, title: str, hints: dict[str, str], facts: str = "") -> dict[str, object]:
-    """``facts``: the text of the sections that tell what happened (role and sanctions are read
-    there, not from quoted rules); the whole text when the case has no such section."""
+    """``facts``: the text of the sections that tell what happened. Role, rank and sanctions are
+    read there only, never from quoted rules or general discussion; without it they stay empty."""
     meta: dict[str, object] = {}
     g = _GUIDING.search(text[:300])
     if g:
@@ -192,10 +192,10 @@ def case_metadata(text: str, title: str, hints: dict[str, str], facts: str = "")
             meta["year"] = d.year
         except ValueError:
             pass
-    facts = facts or text
-    meta["role"] = find_role(facts)
-    meta["rank"] = find_rank(facts)
-    meta["sanctions"] = tuple(find_sanctions(facts))
+    if facts:  # without a section telling what happened, a text names sanctions only in general
+        meta["role"] = find_role(facts)
+        meta["rank"] = find_rank(facts)
+        meta["sanctions"] = tuple(find_sanctions(facts))
     labels: list[str] = []
     for c in article_citations(text):
         if c.label not in labels:

@@ -99,7 +99,7 @@ def paragraphs(text: str) -> list[str]:
 
 def _title_of(text: str, limit: int = 16) -> str:
     """The short lead phrase of an item (``注重实际效果。安排…`` → 注重实际效果)."""
-    m = re.match(r"^([^。；，：！？\n]{2,%d})[。：]" % limit, text)
+    m = re.match(rf"^([^。；，：！？\n]{{2,{limit}}})[。：]", text)
     return m.group(1) if m and len(text) > len(m.group(0)) + 4 else ""
 
 

@@ -71,7 +71,7 @@ def find_citations(text: str) -> list[Citation]:
             current = last_title
             for am in _ARTICLE.finditer(sentence):
                 title = current
-                for ms, me, name in marks:
+                for _ms, me, name in marks:
                     if me <= am.start():
                         title = name
                 art = cn_to_int(am.group(1))
@@ -90,7 +90,7 @@ def find_citations(text: str) -> list[Citation]:
                         sentence.strip(),
                     )
                 )
-            for ms, me, name in marks:
+            for _ms, _me, name in marks:
                 if not name.startswith("本") or name in ("本条例", "本规定", "本法", "本细则", "本办法"):
                     current = name
             last_title = current

@@ -1,0 +1,1 @@
+"""Search engine: jieba analysis, Whoosh schema, atomic builds, and the search service."""

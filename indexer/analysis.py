@@ -1,0 +1,219 @@
+"""Chinese analysis for index and query alike.
+
+One jieba tokenizer with the domain user dictionary, HMM off at index and query time (HMM
+invents words such as 纠治四风 that hide 四风). Token positions are ordinals, so phrase queries
+work. Long words also emit the dictionary words inside them at the same position (形式主义官僚主义
+→ 形式主义, 官僚主义), which keeps recall without the overlapping positions of cut_for_search. A
+character-bigram analyzer is the recall net for words jieba splits differently.
+
+Text is normalised one character for one character (full-width ASCII, upper case, common
+traditional forms), so character offsets stay valid for highlighting.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import jieba
+from whoosh.analysis import Token, Tokenizer
+
+from kb.ingest.clean import MASK
+
+ANALYSIS_VERSION = "1"  # bump when tokens change: builds then re-index everything
+HMM = False
+
+_lock = threading.Lock()
+_tokenizer: jieba.Tokenizer | None = None
+
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _data(name: str) -> str:
+    return (DATA / name).read_text(encoding="utf-8")
+
+
+def _lines(name: str) -> list[str]:
+    return [line.strip() for line in _data(name).splitlines() if line.strip() and not line.startswith("#")]
+
+
+@cache
+def _t2s() -> dict[int, str]:
+    return {ord(line[0]): line[1] for line in _lines("t2s.txt") if len(line) == 2}
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    return frozenset(_lines("stopwords.txt"))
+
+
+@cache
+def synonym_groups() -> dict[str, tuple[str, ...]]:
+    """term → the terms it also finds, from synonyms.txt (groups, and one-way ``a => b c``)."""
+    table: dict[str, list[str]] = {}
+
+    def add(term: str, others: list[str]) -> None:
+        bucket = table.setdefault(term, [])
+        bucket.extend(o for o in others if o != term and o not in bucket)
+
+    for line in _lines("synonyms.txt"):
+        if "=>" in line:
+            head, _, tail = line.partition("=>")
+            for t in head.split():
+                add(normalise(t), [normalise(o) for o in tail.split()])
+        else:
+            group = [normalise(t) for t in line.split()]
+            for t in group:
+                add(t, group)
+    return {k: tuple(v) for k, v in table.items()}
+
+
+def user_words() -> list[str]:
+    return [line.split()[0] for line in _lines("userdict.txt")]
+
+
+def get_tokenizer() -> jieba.Tokenizer:
+    """The one jieba tokenizer, with the user dictionary; loaded once (about a second).
+    Call it at start-up, before any worker forks; never add words while serving."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                jieba.setLogLevel(logging.WARNING)
+                tk = jieba.Tokenizer()
+                tk.initialize()
+                for line in _lines("userdict.txt"):
+                    parts = line.split()
+                    tk.add_word(
+                        parts[0],
+                        int(parts[1]) if len(parts) > 1 else None,
+                        parts[2] if len(parts) > 2 else None,
+                    )
+                _tokenizer = tk
+    return _tokenizer
+
+
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+
+
+def normalise(text: str) -> str:
+    """Same length out as in: full-width ASCII → ASCII, lower case, traditional → simplified."""
+    out = text.translate(_FULLWIDTH).translate(_t2s())
+    lowered = out.lower()
+    return lowered if len(lowered) == len(out) else out
+
+
+_WORD = re.compile(r"[\w\u4e00-\u9fff]")
+
+
+def _is_word(tok: str) -> bool:
+    return bool(_WORD.search(tok)) and MASK not in tok and not tok.isspace()
+
+
+def tokens(text: str, *, subwords: bool = False) -> Iterator[tuple[str, int, int, int]]:
+    """(token, position, start, end) for every indexable token of the text. With ``subwords``,
+    dictionary words inside a long token follow it at the same position."""
+    tk = get_tokenizer()
+    norm = normalise(text)
+    stops = stopwords()
+    pos = 0
+    freq = tk.FREQ
+    for word, start, end in tk.tokenize(norm, HMM=HMM):
+        word = word.strip()
+        if not word or not _is_word(word) or word in stops:
+            continue
+        yield word, pos, start, end
+        if subwords and len(word) > 2 and re.fullmatch(r"[\u4e00-\u9fff]+", word):
+            for n in (2, 3, 4):
+                for i in range(len(word) - n + 1):
+                    sub = word[i : i + n]
+                    if sub != word and freq.get(sub) and sub not in stops:
+                        yield sub, pos, start + i, start + i + n
+        pos += 1
+
+
+def cut(text: str) -> list[str]:
+    """The query-time token sequence (no sub-words): what a phrase must match in order."""
+    return [t for t, _, _, _ in tokens(text)]
+
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+")
+
+
+def bigrams(text: str) -> Iterator[tuple[str, int, int, int]]:
+    """(gram, position, start, end): overlapping character bigrams of each Chinese run (a lone
+    character stands alone), and whole ASCII words."""
+    norm = normalise(text)
+    pos = 0
+    for m in _CJK_RUN.finditer(norm):
+        run, base = m.group(), m.start()
+        if run.isascii() or len(run) == 1:
+            yield run, pos, base, base + len(run)
+            pos += 1
+            continue
+        for i in range(len(run) - 1):
+            yield run[i : i + 2], pos, base + i, base + i + 2
+            pos += 1
+        pos += 1  # a gap between runs: a phrase does not bridge punctuation
+
+
+class _Base(Tokenizer):
+    def _stream(self, value: str, mode: str) -> Iterator[tuple[str, int, int, int]]:
+        raise NotImplementedError
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for text, pos, start, end in self._stream(value, mode):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = text
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other)
+
+    __hash__ = object.__hash__
+
+
+class JiebaTokenizer(_Base):
+    """Whoosh tokenizer over ``tokens``; sub-words only when indexing (mode 'index')."""
+
+    def _stream(self, value: str, mode: str) -> Iterator[tuple[str, int, int, int]]:
+        return tokens(value, subwords=mode == "index")
+
+
+class BigramTokenizer(_Base):
+    def _stream(self, value: str, mode: str) -> Iterator[tuple[str, int, int, int]]:
+        return bigrams(value)
+
+
+def ChineseAnalyzer() -> JiebaTokenizer:  # noqa: N802 - named like Whoosh's analyzers
+    return JiebaTokenizer()
+
+
+def BigramAnalyzer() -> BigramTokenizer:  # noqa: N802
+    return BigramTokenizer()

@@ -1,0 +1,333 @@
+"""``kb build``: corpus folders → a Whoosh index, built aside and swapped in atomically.
+
+Layout of an index folder::
+
+    CURRENT            the name of the generation being served (replaced atomically)
+    gen-<n>/           Whoosh segments + manifest.json (record hashes, counts, edges)
+    .build.lock        present while a build runs (holds the builder's pid)
+
+A build writes a new generation (starting from a copy of the current one when only some
+records changed), and only then points CURRENT at it. A failed or interrupted build leaves
+CURRENT, and so the index being served, as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+
+from indexer.analysis import ANALYSIS_VERSION, get_tokenizer
+from indexer.schema import build_schema
+from kb.corpus import Corpus, Problem, load_corpus
+from kb.models import Record
+
+SCHEMA_VERSION = "1"
+CURRENT = "CURRENT"
+LOCK = ".build.lock"
+MANIFEST = "manifest.json"
+Progress = Callable[[int, int], None]
+
+
+class IndexBusy(RuntimeError):
+    """Another build holds the lock."""
+
+
+class BuildFailed(RuntimeError):
+    """The corpus has errors; nothing was swapped in."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the corpus; the index was not changed")
+
+
+class NoIndex(FileNotFoundError):
+    """No index has been built in that folder yet."""
+
+
+@dataclass
+class BuildResult:
+    generation: str
+    path: Path
+    records: int
+    hits: int
+    added: int
+    removed: int
+    unchanged: int
+    seconds: float
+    incremental: bool
+    counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- locking
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class BuildLock:
+    """One writer at a time: an O_EXCL lock file holding the builder's pid; a lock left by a
+    process that died is taken over."""
+
+    def __init__(self, root: Path):
+        self.path = root / LOCK
+
+    def __enter__(self) -> BuildLock:
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                try:
+                    pid = int(self.path.read_text().split()[0])
+                except (OSError, ValueError, IndexError):
+                    pid = -1
+                if pid > 0 and _alive(pid):
+                    raise IndexBusy(
+                        f"the index is being built by process {pid}; try again when it is done ({self.path})"
+                    ) from None
+                self.path.unlink(missing_ok=True)  # stale: its builder died
+                continue
+            with os.fdopen(fd, "w") as f:
+                f.write(f"{os.getpid()} {dt.datetime.now().isoformat(timespec='seconds')}\n")
+            return self
+        raise IndexBusy(f"could not take the build lock {self.path}")
+
+    def __exit__(self, *exc: object) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- generations
+
+
+def current_generation(root: Path) -> Path | None:
+    try:
+        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = root / name
+    return path if name and path.is_dir() else None
+
+
+def read_manifest(gen: Path) -> dict[str, Any]:
+    try:
+        return json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _new_generation_name(root: Path) -> str:
+    n = 1
+    for p in root.glob("gen-*"):
+        try:
+            n = max(n, int(p.name.split("-")[1]) + 1)
+        except (IndexError, ValueError):
+            continue
+    return f"gen-{n:06d}"
+
+
+def _swap(root: Path, name: str) -> None:
+    tmp = root / (CURRENT + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(name + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, root / CURRENT)
+
+
+def _prune(root: Path, keep: Iterable[str]) -> None:
+    """Remove generations other than the ones kept (the new one and the one it replaced, which a
+    running server may still be reading), and leftovers of interrupted builds."""
+    keep = set(keep)
+    for p in root.glob("gen-*"):
+        if p.name not in keep and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- entries
+
+
+def record_hash(record: Record) -> str:
+    data = json.dumps(record.dump() | {"path": ""}, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha1(data.encode("utf-8")).hexdigest()
+
+
+def _kw(values: Iterable[str]) -> str:
+    return ",".join(v.replace(",", "，").strip() for v in values if v and v.strip())
+
+
+def entries(record: Record) -> Iterator[dict[str, Any]]:
+    """The index entries of one record: its document entry, then its hits."""
+    date = record.date.isoformat() if record.date else ""
+    year = str(record.year or (record.date.year if record.date else "") or "")
+    common = {
+        "doc_id": record.id,
+        "doc_title": record.title,
+        "date": date,
+        "year": year,
+        "issuer": record.issuer or record.publisher,
+        "region": record.region,
+        "rank": record.rank,
+        "sanction": _kw(record.sanctions),
+        "violates": _kw(record.violates),
+        "summary": record.summary,
+    }
+    yield {
+        **common,
+        "key": f"doc:{record.id}",
+        "id": record.id,
+        "entry": "document",
+        "kind": record.kind,
+        "title": record.title,
+        "category": _kw(record.categories),
+        "ordinal": 0,
+        "record": json.dumps(record.dump(), ensure_ascii=False, default=str),
+    }
+    if record.kind == "case":
+        body = "\n\n".join(
+            f"【{u.number}】\n{u.text}" if u.number != "正文" else u.text for u in record.units
+        )
+        yield {
+            **common,
+            "key": f"hit:{record.id}",
+            "id": record.id,
+            "entry": "hit",
+            "kind": "case",
+            "title": record.title,
+            "number": "",
+            "heading": "",
+            "text": body,
+            "bigram": body,
+            "category": _kw(record.categories),
+            "ordinal": 1,
+        }
+        return
+    for i, u in enumerate(record.units, start=1):
+        uid = f"{record.id}/{u.anchor}"
+        text = u.text or u.title
+        yield {
+            **common,
+            "key": f"hit:{uid}",
+            "id": uid,
+            "entry": "hit",
+            "kind": record.unit_kind,
+            "title": u.title,
+            "number": u.number,
+            "heading": " / ".join(u.heading),
+            "text": text,
+            "bigram": f"{u.title}\n{text}",
+            "category": _kw([u.category, *record.categories]),
+            "violates": _kw(u.basis) if record.kind == "list" else common["violates"],
+            "ordinal": i,
+        }
+
+
+# ---------------------------------------------------------------- build
+
+
+def build_index(
+    corpus_dirs: list[Path],
+    root: Path,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    procs: int | None = None,
+) -> BuildResult:
+    """Build (or update) the index in ``root`` from the corpus folders. Raises BuildFailed when
+    the corpus has errors and IndexBusy when another build runs; the served index is untouched
+    in both cases, and in any other failure."""
+    started = time.perf_counter()
+    root.mkdir(parents=True, exist_ok=True)
+    with BuildLock(root):
+        corpus: Corpus = load_corpus(corpus_dirs)
+        if corpus.errors:
+            raise BuildFailed(corpus.errors)
+        previous = current_generation(root)
+        manifest = read_manifest(previous) if previous else {}
+        hashes = {r.id: record_hash(r) for r in corpus.records}
+        old_hashes: dict[str, str] = manifest.get("records", {})
+        compatible = (
+            manifest.get("analysis_version") == ANALYSIS_VERSION
+            and manifest.get("schema_version") == SCHEMA_VERSION
+        )
+        incremental = bool(previous) and compatible and not full
+        changed = [r for r in corpus.records if not incremental or old_hashes.get(r.id) != hashes[r.id]]
+        removed = sorted(set(old_hashes) - set(hashes)) if incremental else []
+        name = _new_generation_name(root)
+        gen = root / name
+        get_tokenizer()  # load jieba once, before any writer process forks
+        try:
+            if incremental:
+                shutil.copytree(previous, gen)
+                ix = whoosh_index.open_dir(str(gen))
+            else:
+                gen.mkdir()
+                ix = whoosh_index.create_in(str(gen), build_schema())
+            todo = [e for r in changed for e in entries(r)]
+            workers = procs if procs is not None else (min(2, os.cpu_count() or 1) if len(todo) >= 500 else 1)
+            kwargs: dict[str, Any] = {"limitmb": 256}
+            if workers > 1:
+                kwargs.update(procs=workers, multisegment=True)
+            writer = ix.writer(**kwargs)
+            try:
+                if incremental:
+                    for rid in removed + [r.id for r in changed if r.id in old_hashes]:
+                        writer.delete_by_term("doc_id", rid)
+                for i, e in enumerate(todo, start=1):
+                    writer.add_document(**e)
+                    if progress and (i % 200 == 0 or i == len(todo)):
+                        progress(i, len(todo))
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            counts = Counter(e["kind"] for r in corpus.records for e in entries(r) if e["entry"] == "hit")
+            new_manifest = {
+                "built": dt.datetime.now().isoformat(timespec="seconds"),
+                "generation": name,
+                "analysis_version": ANALYSIS_VERSION,
+                "schema_version": SCHEMA_VERSION,
+                "corpus": [str(Path(d).resolve()) for d in corpus_dirs],
+                "corpus_hash": hashlib.sha1("".join(sorted(hashes.values())).encode()).hexdigest(),
+                "records": hashes,
+                "counts": {"records": len(corpus.records), "hits": sum(counts.values()), **dict(counts)},
+                "warnings": [p.dump() for p in corpus.problems if p.severity != "error"],
+            }
+            (gen / MANIFEST).write_text(
+                json.dumps(new_manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
+        except BaseException:
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        _swap(root, name)
+        _prune(root, {name, previous.name if previous else name})
+    return BuildResult(
+        generation=name,
+        path=gen,
+        records=len(corpus.records),
+        hits=sum(counts.values()),
+        added=len(changed),
+        removed=len(removed),
+        unchanged=len(corpus.records) - len(changed),
+        seconds=time.perf_counter() - started,
+        incremental=incremental,
+        counts=dict(counts),
+        warnings=[p for p in corpus.problems if p.severity != "error"],
+    )

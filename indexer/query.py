@@ -1,0 +1,247 @@
+"""The query language a cadre can type, parsed without ever raising.
+
+    公款吃喝 通报            both words (AND)
+    "基层减负"               exact phrase
+    -乡镇                    exclude
+    文山会海 OR 督检考       either (也可写 或 |)
+    类型:案例 年份:2023      field filters with Chinese names (see schema.FIELD_NAMES)
+
+Whatever is typed, ``parse`` returns a ParsedQuery; what it could not use is said in
+``notes`` and shown back to the user with the rest ("您检索的是…").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as Q
+
+from indexer.analysis import bigrams, cut, normalise, synonym_groups
+from indexer.schema import FACET_LABELS, FACETS, FIELD_NAMES, KIND_VALUES, value_label
+
+MAX_QUERY = 256  # characters kept from a query; the rest is dropped with a note
+MAX_CLAUSES = 24
+
+_QUOTES = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "＂": '"', "「": '"', "」": '"', "：": ":", "－": "-", "｜": "|"}
+)
+_LEX = re.compile(r'\s*(-?)"([^"]*)("?)|\s*(\S+)')
+
+
+@dataclass
+class Clause:
+    kind: str  # word | phrase | filter
+    value: str
+    field: str = ""  # facet name, for filters
+    negated: bool = False
+    synonyms: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        if self.kind == "filter":
+            s = f"{FACET_LABELS.get(self.field, self.field)}={value_label(self.field, self.value)}"
+        elif self.kind == "phrase":
+            s = f"“{self.value}”（精确短语）"
+        else:
+            s = self.value + (f"（含同义词：{'、'.join(self.synonyms)}）" if self.synonyms else "")
+        return ("不含 " if self.negated else "") + s
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "value": self.value,
+            "field": self.field,
+            "negated": self.negated,
+            "synonyms": list(self.synonyms),
+        }
+
+
+@dataclass
+class ParsedQuery:
+    raw: str
+    groups: list[list[Clause]] = field(default_factory=list)  # AND of OR-groups
+    filters: list[Clause] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups and not self.filters
+
+    def describe(self) -> str:
+        parts = [" 或 ".join(c.describe() for c in g) for g in self.groups]
+        parts += [c.describe() for c in self.filters]
+        return " 且 ".join(parts) if parts else "（全部）"
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "described": self.describe(),
+            "groups": [[c.dump() for c in g] for g in self.groups],
+            "filters": [c.dump() for c in self.filters],
+            "notes": self.notes,
+        }
+
+    def words(self) -> list[str]:
+        return [c.value for g in self.groups for c in g if not c.negated]
+
+
+def _sanitize(raw: str, notes: list[str]) -> str:
+    s = "".join(" " if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in raw or "")
+    s = s.translate(_QUOTES)
+    if len(s) > MAX_QUERY:
+        notes.append(f"检索式过长，只用了前 {MAX_QUERY} 个字符")
+        s = s[:MAX_QUERY]
+    return s.strip()
+
+
+def _has_tokens(text: str) -> bool:
+    return bool(cut(text)) or any(True for _ in bigrams(text))
+
+
+def _filter_value(facet: str, value: str) -> str | None:
+    if facet == "kind":
+        return KIND_VALUES.get(value) or KIND_VALUES.get(value.lower())
+    if facet == "year":
+        m = re.fullmatch(r"(\d{4})年?", value)
+        return m.group(1) if m else None
+    return value
+
+
+def parse(raw: str) -> ParsedQuery:
+    """Parse a typed query. Never raises."""
+    notes: list[str] = []
+    text = _sanitize(raw, notes)
+    pq = ParsedQuery(raw=raw or "", notes=notes)
+    pending_or = False
+    for m in _LEX.finditer(text):
+        if len(pq.groups) + len(pq.filters) >= MAX_CLAUSES:
+            notes.append(f"检索词过多，只用了前 {MAX_CLAUSES} 个")
+            break
+        made: list[Clause] = []
+        if m.group(2) is not None or m.group(3):
+            value = m.group(2).strip()
+            if not m.group(3):
+                notes.append("引号未闭合，已按短语处理")
+            if value and _has_tokens(value):
+                made.append(Clause("phrase", value, negated=bool(m.group(1))))
+            elif value:
+                notes.append(f"已忽略无法检索的内容：{value}")
+        else:
+            token = m.group(4)
+            if token.upper() in ("OR", "或", "|", "||"):
+                pending_or = bool(pq.groups)
+                if not pq.groups:
+                    notes.append(f"“{token}”前面没有检索词，已忽略")
+                continue
+            if token.upper() in ("AND", "且", "&", "&&", "+"):
+                continue
+            negated = token.startswith("-")
+            body = token.lstrip("-+")
+            if not body:
+                notes.append("单独的“-”已忽略")
+                continue
+            if ":" in body:
+                name, _, value = body.partition(":")
+                facet = FIELD_NAMES.get(name.strip().lower()) or FIELD_NAMES.get(name.strip())
+                value = value.strip().strip('"')
+                if facet and value:
+                    v = _filter_value(facet, value)
+                    if v is None:
+                        notes.append(f"“{name}:{value}”不是有效的取值，已忽略")
+                    else:
+                        pq.filters.append(Clause("filter", v, field=facet, negated=negated))
+                    continue
+                if not facet and name:
+                    notes.append(f"没有“{name}”这个字段，已按关键词检索")
+                elif not value:
+                    notes.append(f"“{body}”缺少取值，已忽略")
+                body = " ".join(p for p in (name, value) if p and (facet is None))
+                if not body.strip():
+                    continue
+            for word in body.split():
+                if not _has_tokens(word):
+                    notes.append(f"已忽略无法检索的内容：{word}")
+                    continue
+                syn = synonym_groups().get(normalise(word), ())
+                made.append(Clause("word", word, negated=negated, synonyms=syn))
+        for clause in made:
+            if pending_or and pq.groups and not clause.negated:
+                pq.groups[-1].append(clause)
+            else:
+                pq.groups.append([clause])
+            pending_or = False
+    if pending_or:
+        notes.append("“OR”后面没有检索词，已忽略")
+    return pq
+
+
+# ---------------------------------------------------------------- to Whoosh
+
+
+def _text_query(value: str, boost: float = 1.0, exact: bool = False) -> Q.Query | None:
+    toks = cut(value)
+    grams = [g for g, _, _, _ in bigrams(value)]
+    parts: list[Q.Query] = []
+    if toks:
+        if len(toks) == 1:
+            parts += [
+                Q.Term("text", toks[0], boost=boost),
+                Q.Term("title", toks[0], boost=boost),
+                Q.Term("doc_title", toks[0], boost=boost * 0.5),
+            ]
+        else:
+            parts += [Q.Phrase("text", toks, boost=2.0 * boost), Q.Phrase("title", toks, boost=2.0 * boost)]
+            if not exact:
+                parts += [Q.And([Q.Term("text", t) for t in toks], boost=boost)]
+    if grams:
+        parts.append(
+            Q.Term("bigram", grams[0], boost=boost)
+            if len(grams) == 1
+            else Q.Phrase("bigram", grams, boost=boost)
+        )
+    if not parts:
+        return None
+    return Q.Or(parts)
+
+
+def clause_query(c: Clause) -> Q.Query | None:
+    if c.kind == "phrase":
+        return _text_query(c.value, exact=True)
+    alts = [_text_query(c.value)] + [_text_query(s, boost=0.7) for s in c.synonyms]
+    alts = [a for a in alts if a is not None]
+    return Q.Or(alts) if len(alts) > 1 else (alts[0] if alts else None)
+
+
+def filter_query(c: Clause) -> Q.Query:
+    fieldname = FACETS[c.field]
+    if c.field in ("region", "issuer"):
+        return Q.Prefix(fieldname, c.value)
+    return Q.Term(fieldname, c.value)
+
+
+def to_whoosh(pq: ParsedQuery, extra_filters: dict[str, list[str]] | None = None) -> Q.Query:
+    """The Whoosh query for a parsed query; ``extra_filters`` (facet → values, OR within a
+    facet, AND across facets) come from facet clicks."""
+    must: list[Q.Query] = [Q.Term("entry", "hit")]
+    must_not: list[Q.Query] = []
+    scored: list[Q.Query] = []
+    for group in pq.groups:
+        qs = [(c, clause_query(c)) for c in group]
+        qs = [(c, q) for c, q in qs if q is not None]
+        if not qs:
+            continue
+        if len(qs) == 1 and qs[0][0].negated:
+            must_not.append(qs[0][1])
+        else:
+            scored.append(Q.Or([q for _, q in qs]) if len(qs) > 1 else qs[0][1])
+    for c in pq.filters:
+        (must_not if c.negated else must).append(filter_query(c))
+    for facet, values in (extra_filters or {}).items():
+        if facet in FACETS and values:
+            fq = [filter_query(Clause("filter", v, field=facet)) for v in values]
+            must.append(Q.Or(fq) if len(fq) > 1 else fq[0])
+    base: Q.Query = Q.And(scored + must) if scored else Q.And(must)
+    if must_not:
+        base = Q.AndNot(base, Q.Or(must_not))
+    return base

@@ -1,0 +1,288 @@
+"""The search service: one index opened once and refreshed when a build swaps a new one in.
+
+Every reader of the index (``kb search``, ``kb show``, the web app) goes through SearchService,
+so the rest of the program does not know Whoosh is underneath.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from whoosh import highlight, sorting
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+
+from indexer.analysis import get_tokenizer
+from indexer.build import NoIndex, current_generation, read_manifest
+from indexer.query import Clause, ParsedQuery, filter_query, parse, to_whoosh
+from indexer.schema import FACET_LABELS, FACETS, MULTI_VALUED, value_label
+
+MAX_PAGE = 1000
+MAX_PER_PAGE = 100
+SNIPPET_CHARS = 300_000  # highlight past Whoosh's 32 KB default: cases run long
+
+
+class _EscapingFormatter(highlight.Formatter):
+    """Escapes document text, then marks matched terms: the snippet is safe to insert as HTML."""
+
+    between = "…"
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return "<mark>" + html.escape(highlight.get_text(text, token, replace)) + "</mark>"
+
+    def _text(self, text: str) -> str:
+        return html.escape(text)
+
+
+class SearchService:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._lock = threading.Lock()
+        self._gen: Path | None = None
+        self._ix: Any = None
+        self._searcher: Any = None
+        self._retired: list[tuple[float, Any]] = []
+        self.manifest: dict[str, Any] = {}
+        get_tokenizer()
+        self.refresh()
+
+    # ------------------------------------------------------------ lifecycle
+
+    def refresh(self) -> bool:
+        """Open the current generation if it changed. Returns True when it switched."""
+        gen = current_generation(self.root)
+        if gen is None:
+            if self._searcher is None:
+                raise NoIndex(f"no index in {self.root}: run `kb build` first")
+            return False
+        if gen == self._gen:
+            return False
+        with self._lock:
+            if gen == self._gen:
+                return False
+            ix = whoosh_index.open_dir(str(gen))
+            searcher = ix.searcher()
+            if self._searcher is not None:
+                self._retired.append((time.monotonic(), self._searcher))
+            self._ix, self._searcher, self._gen = ix, searcher, gen
+            self.manifest = read_manifest(gen)
+            self._close_retired()
+        return True
+
+    def _close_retired(self, grace: float = 30.0) -> None:
+        now = time.monotonic()
+        keep = []
+        for when, s in self._retired:
+            if now - when > grace:
+                s.close()
+            else:
+                keep.append((when, s))
+        self._retired = keep
+
+    def close(self) -> None:
+        with self._lock:
+            for _, s in self._retired:
+                s.close()
+            self._retired = []
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+
+    @property
+    def searcher(self) -> Any:
+        try:
+            self.refresh()
+        except Exception:
+            if self._searcher is None:
+                raise
+        return self._searcher
+
+    @property
+    def generation(self) -> str:
+        return self._gen.name if self._gen else ""
+
+    # ------------------------------------------------------------ search
+
+    def search(
+        self,
+        q: str = "",
+        *,
+        filters: dict[str, list[str]] | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 10,
+        facets: bool = True,
+        snippets: bool = True,
+    ) -> dict[str, Any]:
+        """Run a typed query. Never raises for what a user can type."""
+        pq = parse(q)
+        filters = {k: [v for v in vs if v] for k, vs in (filters or {}).items() if k in FACETS}
+        filters = {k: vs for k, vs in filters.items() if vs}
+        page = min(max(1, int(page or 1)), MAX_PAGE)
+        per_page = min(max(1, int(per_page or 10)), MAX_PER_PAGE)
+        sort = sort if sort in ("relevance", "date", "date-asc") else "relevance"
+        searcher = self.searcher
+        wq = to_whoosh(pq, filters)
+        kwargs: dict[str, Any] = {}
+        if sort != "relevance" or pq.empty or not pq.groups:
+            kwargs["sortedby"] = [
+                sorting.FieldFacet("date", reverse=sort != "date-asc"),
+                sorting.FieldFacet("ordinal"),
+            ]
+        results = searcher.search_page(wq, page, pagelen=per_page, terms=snippets, **kwargs)
+        total = len(results)
+        hits = [self._hit(h, snippets) for h in results]
+        return {
+            "query": q,
+            "parsed": pq.dump(),
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+            "pages": max(1, math.ceil(total / per_page)),
+            "sort": sort,
+            "filters": filters,
+            "hits": hits,
+            "facets": self.facet_counts(pq, filters) if facets else {},
+        }
+
+    def _hit(self, h: Any, snippets: bool) -> dict[str, Any]:
+        f = h.fields()
+        snippet = ""
+        if snippets:
+            try:
+                h.results.fragmenter = highlight.ContextFragmenter(
+                    maxchars=160, surround=40, charlimit=SNIPPET_CHARS
+                )
+                h.results.formatter = _EscapingFormatter()
+                snippet = h.highlights("text", top=2) or ""
+            except Exception:  # a highlighter failure must not cost the hit
+                snippet = ""
+            if not snippet:
+                snippet = html.escape(f.get("text", "")[:160])
+        return {
+            "id": f["id"],
+            "kind": f["kind"],
+            "title": f.get("title") or f.get("doc_title", ""),
+            "document_id": f["doc_id"],
+            "document_title": f.get("doc_title", ""),
+            "number": f.get("number", ""),
+            "heading": f.get("heading", ""),
+            "date": f.get("date", ""),
+            "year": f.get("year", ""),
+            "sanctions": [s for s in f.get("sanction", "").split(",") if s],
+            "summary": bool(f.get("summary")),
+            "snippet": snippet,
+            "score": round(float(h.score), 4) if isinstance(h.score, int | float) else None,
+        }
+
+    def facet_counts(self, pq: ParsedQuery, filters: dict[str, list[str]]) -> dict[str, list[dict[str, Any]]]:
+        """Counts per facet value over all matching hits. A facet's own selection is left out of
+        its counts (so a second value can be added); multi-valued facets count a hit under each
+        of its values (allow_overlap)."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        searcher = self.searcher
+        cache: dict[tuple, Any] = {}
+        for name, fieldname in FACETS.items():
+            others = {k: v for k, v in filters.items() if k != name}
+            key = tuple(sorted((k, tuple(v)) for k, v in others.items()))
+            if key not in cache:
+                facet_objs = {
+                    n: sorting.FieldFacet(fn, allow_overlap=n in MULTI_VALUED) for n, fn in FACETS.items()
+                }
+                cache[key] = searcher.search(
+                    to_whoosh(pq, others), limit=1, groupedby=facet_objs, scored=False
+                )
+            groups = cache[key].groups(name)
+            selected = set(filters.get(name, []))
+            rows = []
+            for value, docs in groups.items():
+                if value in (None, "", b""):
+                    continue
+                value = value.decode() if isinstance(value, bytes) else str(value)
+                rows.append(
+                    {
+                        "value": value,
+                        "label": value_label(name, value),
+                        "count": len(docs),
+                        "selected": value in selected,
+                    }
+                )
+            for v in selected - {r["value"] for r in rows}:
+                rows.append({"value": v, "label": value_label(name, v), "count": 0, "selected": True})
+            rows.sort(
+                key=lambda r: (-r["count"], r["value"]) if name != "year" else (r["value"],),
+                reverse=name == "year",
+            )
+            out[name] = rows
+        return out
+
+    @staticmethod
+    def facet_labels() -> dict[str, str]:
+        return dict(FACET_LABELS)
+
+    # ------------------------------------------------------------ records
+
+    def _stored(self, key: str) -> dict[str, Any] | None:
+        return self.searcher.document(key=key)
+
+    def get(self, item_id: str) -> dict[str, Any] | None:
+        """A record (document) or a unit (provision, item, section) by id, as stored."""
+        doc = self._stored(f"doc:{item_id}")
+        if doc is not None:
+            return json.loads(doc["record"])
+        if "/" not in item_id:
+            return None
+        rid, _, anchor = item_id.partition("/")
+        parent = self._stored(f"doc:{rid}")
+        if parent is None:
+            return None
+        record = json.loads(parent["record"])
+        anchor = anchor.split("/")[0]  # cdc-2023/132/2 → its article
+        for i, u in enumerate(record["units"]):
+            if u["anchor"] == anchor:
+                units = record["units"]
+                return {
+                    "id": f"{rid}/{anchor}",
+                    "kind": {"policy": "provision", "list": "list-item"}.get(record["kind"], record["kind"]),
+                    "document_id": rid,
+                    "document_title": record["title"],
+                    "document_kind": record["kind"],
+                    "number": u["number"],
+                    "title": u["title"],
+                    "heading": u["heading"],
+                    "text": u["text"],
+                    "basis": u["basis"],
+                    "category": u["category"],
+                    "summary": record.get("summary", False),
+                    "source": record.get("source", ""),
+                    "issuer": record.get("issuer", ""),
+                    "date": record.get("date"),
+                    "previous": units[i - 1]["id"] if i > 0 else None,
+                    "next": units[i + 1]["id"] if i + 1 < len(units) else None,
+                    "links": {"violated_by": [], "cited_by": [], "cites": [], "related": []},
+                }
+        return None
+
+    def count(self) -> int:
+        return self.searcher.doc_count()
+
+    def browse(self, kind: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Document entries (records), newest first."""
+        q: Q.Query = Q.Term("entry", "document")
+        if kind:
+            q = Q.And([q, Q.Term("kind", kind)])
+        res = self.searcher.search(q, limit=limit, sortedby=sorting.FieldFacet("date", reverse=True))
+        return [{k: h.get(k) for k in ("id", "kind", "title", "date", "issuer")} for h in res]
+
+
+def filter_clause(facet: str, value: str) -> Clause:
+    return Clause("filter", value, field=facet)
+
+
+__all__ = ["NoIndex", "SearchService", "filter_clause", "filter_query"]

@@ -1,0 +1,197 @@
+"""kb import on the real documents in ../shared, as a new user runs it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb.cli import main
+from kb.corpus import load_corpus
+from kb.ingest import import_paths
+from kb.records import read_record
+
+
+def run_import(*args: str) -> tuple[int, dict]:
+    result = CliRunner().invoke(main, ["import", *args, "--json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_seeds_import_as_clean_materials(seeds, tmp_path):
+    code, report = run_import(str(seeds), "--type", "material", "--into", str(tmp_path))
+    assert code == 0, report["errors"]
+    assert len(report["records"]) >= 8
+    ids = [r["id"] for r in report["records"]]
+    assert sum(1 for i in ids if i.startswith("004")) == 4  # four speeches in one file
+    for row in report["records"]:
+        assert set(row) >= {"id", "kind", "title", "file", "provisions", "items", "sections"}
+        assert all(isinstance(row[k], int) for k in ("provisions", "items", "sections"))
+        text = Path(row["file"]).read_text(encoding="utf-8")
+        for bad in ("哒哒", "客服", "paidbegin", "会员分享", "素材库"):
+            assert bad not in text, (row["id"], bad)
+        assert not re.search(r"(?m)^\d{1,3}、", text), row["id"]
+    speeches = "".join(
+        Path(r["file"]).read_text(encoding="utf-8") for r in report["records"] if r["id"].startswith("004")
+    )
+    assert "形式主义和官僚主义问题" in speeches
+    assert "为基层减负的通知" in speeches
+    # every record reads back and validates
+    corpus = load_corpus([tmp_path])
+    assert not corpus.errors, corpus.errors
+
+
+def _only(report: dict) -> dict:
+    assert len(report["records"]) == 1, report
+    return report["records"][0]
+
+
+@pytest.mark.parametrize(
+    ("path", "articles"),
+    [
+        ("xt/dangfa/dangfa008.md", 158),
+        ("xt/dangfa/dangfa009.md", 142),
+        ("lawrefbook/gongzhi-renyuan-zhengwu-chufen-fa-2020.md", 68),
+    ],
+)
+def test_policies_parse_into_articles(real, tmp_path, path, articles):
+    code, report = run_import(str(real / path), "--type", "policy", "--into", str(tmp_path))
+    assert code == 0, report["errors"]
+    row = _only(report)
+    assert row["provisions"] == articles
+    record = read_record(Path(row["file"]))
+    assert [u.anchor for u in record.units] == [str(n) for n in range(1, articles + 1)]
+    for u in record.units:
+        assert not re.search(r"第[一二三四五六七八九十]+[编章节]\s", u.text), (u.number, u.text[-40:])
+        assert u.heading, f"{u.number} has no chapter"
+
+
+def test_cdc_2023_structure_and_metadata(real, tmp_path):
+    code, report = run_import(
+        str(real / "xt/dangfa/dangfa008.md"), "--type", "policy", "--into", str(tmp_path), "--id", "cdc-2023"
+    )
+    record = read_record(Path(_only(report)["file"]))
+    assert record.id == "cdc-2023"
+    assert record.title == "中国共产党纪律处分条例"
+    assert record.issuer == "中共中央"
+    assert str(record.date) == "2023-12-19"
+    a132 = record.unit("132")
+    assert a132 is not None and a132.number == "第一百三十二条"
+    assert a132.heading[-1].startswith("第十章")
+    assert "形式主义" in a132.text
+
+
+def test_eight_point_list_has_80_items_in_7_groups(real, tmp_path):
+    code, report = run_import(str(real / "xt/8gui/02.md"), "--type", "list", "--into", str(tmp_path))
+    assert code == 0
+    row = _only(report)
+    assert row["items"] == 80
+    record = read_record(Path(row["file"]))
+    assert len({u.heading for u in record.units}) == 7
+    assert record.unit("26").text.startswith("二、三、四类会议")  # an item that opens with 二、 stays an item
+
+
+def test_guiding_cases(real, tmp_path):
+    code, report = run_import(str(real / "xt/cases-ccdi-guiding"), "--type", "case", "--into", str(tmp_path))
+    assert code == 0, report["errors"]
+    assert len(report["records"]) == 11
+    by_id = {r["id"]: read_record(Path(r["file"])) for r in report["records"]}
+    for record in by_id.values():
+        names = [u.number for u in record.units]
+        assert "基本案情及处理结果" in names and "指导意义" in names, names
+        assert record.year in (2021, 2022)
+    he = by_id["alj001"]
+    assert "《中国共产党纪律处分条例》第一百二十二条" in he.cites
+    assert "《中国共产党纪律处分条例》第五十条" in he.cites
+    assert he.sanctions == ("党内警告",)
+    assert "农场" in he.role
+    assert by_id["alj010"].sanctions == ("开除党籍", "开除公职")
+    assert sum(1 for r in by_id.values() if r.sanctions) >= 10
+
+
+@pytest.mark.slow
+def test_case_analyses_import_without_loss(real, tmp_path):
+    folder = real / "xt/case-analyses"
+    files = sorted(folder.glob("*.md"))
+    report = import_paths([folder], "case", tmp_path)
+    assert not report.errors
+    assert len(report.records) == len(files) == 940
+    # whatever could not be split into sections is reported by file, not dropped
+    warned = {Path(w.file).name for w in report.warnings}
+    plain = {r.source_file for r in report.records if [u.number for u in r.units] == ["正文"]}
+    assert plain <= warned
+    assert any(r.title.startswith("卢某") for r in report.records)  # titles from the folder's index.tsv
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def test_bad_files_each_get_one_line_and_the_rest_import(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "good.txt").write_text(
+        "关于精简会议的通知\n一、总体要求\n会议要短。\n二、具体措施\n文件要精。", encoding="utf-8"
+    )
+    (src / "gbk.txt").write_bytes(
+        "关于督查检查考核的报告\n一、基本情况\n减少督查检查考核。\n".encode("gb18030")
+    )
+    (src / "bom.txt").write_bytes("\ufeff关于指尖上的形式主义\n一、问题\n工作群太多。".encode())
+    (src / "empty.txt").write_bytes(b"")
+    (src / "binary.txt").write_bytes(b"\x00\x01\x02\xff\xfe\x00" * 100)
+    (src / "latin.txt").write_bytes(bytes(range(0x80, 0x100)) * 20)
+    (src / "notzip.docx").write_bytes(b"this is not a zip archive")
+    out = tmp_path / "out"
+    code, report = run_import(str(src), "--type", "material", "--into", str(out))
+    assert code == 1
+    errors = {Path(e["file"]).name: e["message"] for e in report["errors"]}
+    assert set(errors) == {"empty.txt", "binary.txt", "latin.txt", "notzip.docx"}
+    assert "empty" in errors["empty.txt"]
+    assert "binary" in errors["binary.txt"]
+    assert "encoding" in errors["latin.txt"]
+    assert "zip" in errors["notzip.docx"]
+    titles = {r["title"] for r in report["records"]}
+    assert titles == {"关于精简会议的通知", "关于督查检查考核的报告", "关于指尖上的形式主义"}
+
+
+def test_docx_imports(tmp_path):
+    import docx
+
+    d = docx.Document()
+    for line in [
+        "关于规范督查检查考核的通知",
+        "一、总体要求",
+        "严格控制督查检查考核总量。",
+        "二、工作措施",
+        "不得要求基层填报重复台账。",
+    ]:
+        d.add_paragraph(line)
+    d.save(tmp_path / "notice.docx")
+    report = import_paths([tmp_path / "notice.docx"], "material", tmp_path / "out")
+    assert not report.errors
+    (record,) = report.records
+    assert record.title == "关于规范督查检查考核的通知"
+    assert [u.title for u in record.units] == ["总体要求", "工作措施"]
+
+
+def test_duplicate_id_is_refused_and_named(tmp_path):
+    (tmp_path / "a.txt").write_text("甲文件\n一、甲\n正文。", encoding="utf-8")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "a.txt").write_text("乙文件\n一、乙\n正文。", encoding="utf-8")
+    report = import_paths([tmp_path / "a.txt", tmp_path / "b" / "a.txt"], "material", tmp_path / "out")
+    assert len(report.records) == 1
+    (err,) = report.errors
+    assert "duplicate id 'a'" in err.message and err.file.endswith("b/a.txt")
+
+
+def test_reimport_replaces_its_own_record(tmp_path):
+    (tmp_path / "a.txt").write_text("甲文件\n一、甲\n正文。", encoding="utf-8")
+    for _ in range(2):
+        report = import_paths([tmp_path / "a.txt"], "material", tmp_path / "out")
+        assert not report.errors
+
+
+def test_missing_path_is_an_error(tmp_path):
+    code, report = run_import(str(tmp_path / "nope.txt"), "--type", "case", "--into", str(tmp_path))
+    assert code == 1 and "no such file" in report["errors"][0]["message"]
