@@ -188,7 +188,7 @@ class SearchService:
         out: dict[str, list[dict[str, Any]]] = {}
         searcher = self.searcher
         cache: dict[tuple, Any] = {}
-        for name, fieldname in FACETS.items():
+        for name in FACETS:
             others = {k: v for k, v in filters.items() if k != name}
             key = tuple(sorted((k, tuple(v)) for k, v in others.items()))
             if key not in cache:
