@@ -73,8 +73,14 @@ def synonym_groups() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in table.items()}
 
 
-def user_words() -> list[str]:
-    return [line.split()[0] for line in _lines("userdict.txt")]
+@cache
+def domain_terms() -> frozenset[str]:
+    """Words of the domain: the user dictionary and every term of the synonym table."""
+    terms = {normalise(line.split()[0]) for line in _lines("userdict.txt")}
+    for key, others in synonym_groups().items():
+        terms.add(key)
+        terms.update(others)
+    return frozenset(terms)
 
 
 def get_tokenizer() -> jieba.Tokenizer:
@@ -135,6 +141,23 @@ def tokens(text: str, *, subwords: bool = False) -> Iterator[tuple[str, int, int
                     if sub != word and freq.get(sub) and sub not in stops:
                         yield sub, pos, start + i, start + i + n
         pos += 1
+
+
+def subwords(word: str) -> list[str]:
+    """Dictionary words that tile a long word left to right (收受礼金 → 收受, 礼金), or [] when
+    it cannot be tiled. Used at query time for recall when the text splits the word."""
+    tk = get_tokenizer()
+    out, i = [], 0
+    while i < len(word):
+        for n in range(min(4, len(word) - i), 1, -1):
+            piece = word[i : i + n]
+            if piece != word and tk.FREQ.get(piece):
+                out.append(piece)
+                i += n
+                break
+        else:
+            return []
+    return out
 
 
 def cut(text: str) -> list[str]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from whoosh import query as Q
 
-from indexer.analysis import bigrams, cut, normalise, synonym_groups
+from indexer.analysis import bigrams, cut, domain_terms, normalise, subwords, synonym_groups
 from indexer.schema import FACET_LABELS, FACETS, FIELD_NAMES, KIND_VALUES, value_label
 
 MAX_QUERY = 256  # characters kept from a query; the rest is dropped with a note
@@ -179,6 +179,16 @@ def parse(raw: str) -> ParsedQuery:
 # ---------------------------------------------------------------- to Whoosh
 
 
+def _token_query(token: str) -> Q.Query:
+    """One token, or any of its synonyms (each as a phrase of its own tokens)."""
+    alts: list[Q.Query] = [Q.Term("text", token)]
+    for syn in synonym_groups().get(token, ()):
+        toks = cut(syn)
+        if toks:
+            alts.append(Q.Term("text", toks[0]) if len(toks) == 1 else Q.Phrase("text", toks))
+    return Q.Or(alts) if len(alts) > 1 else alts[0]
+
+
 def _text_query(value: str, boost: float = 1.0, exact: bool = False) -> Q.Query | None:
     toks = cut(value)
     grams = [g for g, _, _, _ in bigrams(value)]
@@ -190,10 +200,22 @@ def _text_query(value: str, boost: float = 1.0, exact: bool = False) -> Q.Query 
                 Q.Term("title", toks[0], boost=boost),
                 Q.Term("doc_title", toks[0], boost=boost * 0.5),
             ]
+            subs = subwords(toks[0]) if not exact else []
+            if len(subs) > 1:  # 收受礼金 also finds 收受…礼金 apart, ranked below the whole word
+                parts.append(Q.And([Q.Term("text", t) for t in subs], boost=0.5 * boost))
         else:
             parts += [Q.Phrase("text", toks, boost=2.0 * boost), Q.Phrase("title", toks, boost=2.0 * boost)]
             if not exact:
                 parts += [Q.And([Q.Term("text", t) for t in toks], boost=boost)]
+                key = [t for t in toks if t in domain_terms()]
+                generic = [t for t in toks if t not in key]
+                if key and generic:
+                    # 给领导送礼: the domain term (送礼, with its synonyms) must match; 给, 领导 only add score
+                    required = Q.And([_token_query(t) for t in key]) if len(key) > 1 else _token_query(key[0])
+                    loose = Q.AndMaybe(required, Q.Or([Q.Term("text", t) for t in generic]))
+                    parts.append(Q.Or([loose], boost=0.6 * boost))
+    if not exact:
+        parts.append(Q.Term("category", normalise(value).strip(), boost=2.0 * boost))  # curated categories
     if grams:
         parts.append(
             Q.Term("bigram", grams[0], boost=boost)
