@@ -228,7 +228,9 @@ def entries(record: Record) -> Iterator[dict[str, Any]]:
             "id": uid,
             "entry": "hit",
             "kind": record.unit_kind,
-            "title": u.title,
+            "title": " ".join(
+                x for x in (u.number, u.title) if x
+            ),  # 第一百三十二条 and 三、精简文件简报 are searchable
             "number": u.number,
             "heading": " / ".join(u.heading),
             "text": text,

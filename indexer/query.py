@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 from whoosh import query as Q
@@ -206,9 +207,21 @@ def _text_query(value: str, boost: float = 1.0, exact: bool = False) -> Q.Query 
         else:
             parts += [Q.Phrase("text", toks, boost=2.0 * boost), Q.Phrase("title", toks, boost=2.0 * boost)]
             if not exact:
-                parts += [Q.And([Q.Term("text", t) for t in toks], boost=boost)]
-                key = [t for t in toks if t in domain_terms()]
-                generic = [t for t in toks if t not in key]
+                # one-character fillers (不, 就, 有, 哪) do not have to match; the rest do
+                content = [t for t in toks if len(t) > 1 or t.isdigit()] or toks
+                parts += [Q.And([Q.Term("text", t) for t in content], boost=boost)]
+                if 3 <= len(content) <= 6:  # a long natural phrasing: all but one of its words
+                    parts.append(
+                        Q.Or(
+                            [
+                                Q.And([Q.Term("text", t) for t in combo])
+                                for combo in combinations(content, len(content) - 1)
+                            ],
+                            boost=0.5 * boost,
+                        )
+                    )
+                key = [t for t in content if t in domain_terms()]
+                generic = [t for t in content if t not in key]
                 if key and generic:
                     # 给领导送礼: the domain term (送礼, with its synonyms) must match; 给, 领导 only add score
                     required = Q.And([_token_query(t) for t in key]) if len(key) > 1 else _token_query(key[0])

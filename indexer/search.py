@@ -168,7 +168,8 @@ class SearchService:
         return {
             "id": f["id"],
             "kind": f["kind"],
-            "title": f.get("title") or f.get("doc_title", ""),
+            "title": (f.get("title") or "").removeprefix(f.get("number") or "").strip()
+            or f.get("doc_title", ""),
             "document_id": f["doc_id"],
             "document_title": f.get("doc_title", ""),
             "number": f.get("number", ""),

@@ -36,3 +36,79 @@ def seed_file(prefix: str) -> Path:
     if not matches:
         pytest.skip(f"no seed {prefix}* in {SEEDS}")
     return matches[0]
+
+
+def write_records(folder: Path, records: dict[str, str]) -> Path:
+    """Write record files (name → text) into a corpus folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in records.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def policy(rid: str, title: str, articles: dict[str, str], **front: str) -> str:
+    extra = "".join(f'{k} = "{v}"\n' for k, v in front.items())
+    body = "".join(f"### 第{n}条 {{#{n}}}\n\n{text}\n\n" for n, text in articles.items())
+    return f'+++\nid = "{rid}"\nkind = "policy"\ntitle = "{title}"\nissuer = "测试机关"\ndate = 2023-12-19\n{extra}+++\n\n{body}'
+
+
+def case(
+    rid: str, title: str, facts: str, violates: list[str] = (), sanctions: list[str] = (), year: int = 2022
+) -> str:
+    v = ", ".join(f'"{x}"' for x in violates)
+    s = ", ".join(f'"{x}"' for x in sanctions)
+    return (
+        f'+++\nid = "{rid}"\nkind = "case"\ntitle = "{title}"\nyear = {year}\ndate = {year}-05-01\n'
+        f"violates = [{v}]\nsanctions = [{s}]\n+++\n\n## 基本案情 {{#facts}}\n\n{facts}\n"
+    )
+
+
+TINY = {
+    "p.md": policy(
+        "demo",
+        "示例纪律规定",
+        {
+            "1": "坚决纠治四风，整治形式主义为基层减负。",
+            "2": "严禁在督查检查考核中层层加码、过度留痕。",
+            "3": "不得滥发红头文件，防止文山会海。",
+            "4": "违规使用公务交通工具的，给予警告处分。",
+            "5": "收受可能影响公正执行公务的礼品、礼金的，给予处分。",
+        },
+    ),
+    "c1.md": case(
+        "c1", "某甲公车私用案", "某甲多次公车私用，并收受礼金。", ["demo/4", "demo/5"], ["党内警告"], 2021
+    ),
+    "c2.md": case(
+        "c2",
+        "某乙文山会海案",
+        "某乙要求乡镇每周报送材料，层层加码。",
+        ["demo/2"],
+        ["党内严重警告", "政务记过"],
+        2023,
+    ),
+    "c3.md": case(
+        "c3",
+        "某丙脚本案",
+        '文本中有<script>alert(1)</script>和"onerror=x 的字样，以及公车私用。',
+        ["demo/4"],
+        [],
+        2023,
+    ),
+}
+
+
+@pytest.fixture(scope="session")
+def tiny_index(tmp_path_factory) -> Path:
+    from indexer.build import build_index
+
+    root = tmp_path_factory.mktemp("tiny")
+    corpus = write_records(root / "corpus", TINY)
+    build_index([corpus], root / "index")
+    return root / "index"
+
+
+@pytest.fixture(scope="session")
+def tiny_service(tiny_index):
+    from indexer.search import SearchService
+
+    return SearchService(tiny_index)

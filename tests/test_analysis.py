@@ -1,0 +1,75 @@
+"""Analysis traps from DESIGN.md, one test each."""
+
+from indexer.analysis import (
+    bigrams,
+    cut,
+    domain_terms,
+    get_tokenizer,
+    normalise,
+    subwords,
+    synonym_groups,
+    tokens,
+)
+
+
+def test_positions_are_token_ordinals_not_character_offsets():
+    toks = list(tokens("整治形式主义为基层减负"))
+    assert [p for _, p, _, _ in toks] == list(range(len(toks)))
+
+
+def test_subwords_share_the_position_of_their_word():
+    toks = list(tokens("形式主义官僚主义问题", subwords=True))
+    main = [t for t in toks if t[0] in ("形式主义", "官僚主义", "问题")]
+    assert [p for _, p, _, _ in main] == [0, 1, 2]
+    for word, pos, start, end in toks:
+        if word == "形式":
+            assert pos == 0 and (start, end) == (0, 2)
+
+
+def test_query_side_has_no_overlapping_tokens():
+    # cut_for_search would give 形式/主义/形式主义 overlapping; the query side keeps one sequence
+    assert cut("形式主义") == ["形式主义"]
+
+
+def test_hmm_new_words_do_not_hide_terms():
+    assert "四风" in cut("坚决纠治四风")
+    assert "头文件" not in cut("不得滥发红头文件")
+
+
+def test_masks_and_punctuation_are_not_tokens():
+    assert cut("□□市委，（一）") == ["市委", "一"]
+
+
+def test_offsets_survive_normalisation():
+    text = "紅頭文件ＡＰＰ"
+    assert normalise(text) == "红头文件app" and len(normalise(text)) == len(text)
+    for word, _, start, end in tokens(text):
+        assert normalise(text)[start:end] == word
+
+
+def test_bigrams_cover_every_chinese_character():
+    text = "纠治四风，减负。"
+    grams = [g for g, _, _, _ in bigrams(text)]
+    covered = {c for g in grams for c in g}
+    assert covered == {c for c in text if "\u4e00" <= c <= "\u9fff"}
+
+
+def test_bigram_phrase_does_not_bridge_punctuation():
+    pos = {g: p for g, p, _, _ in bigrams("四风，减负")}
+    assert pos["减负"] - pos["四风"] > 1
+
+
+def test_synonyms_are_directional_where_declared():
+    assert "督查检查考核" in synonym_groups()["督检考"]
+    assert "督检考" in synonym_groups()["督查检查考核"]
+    assert "形式主义" in synonym_groups()["四风"]
+    assert "四风" not in synonym_groups().get("形式主义", ())
+
+
+def test_subwords_tile_long_words():
+    assert subwords("收受礼金") == ["收受", "礼金"]
+    assert "送礼" in domain_terms()
+
+
+def test_jieba_is_loaded_once():
+    assert get_tokenizer() is get_tokenizer()

@@ -1,0 +1,158 @@
+"""kb build: atomic swap, failures leave the served index alone, one writer, incremental."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.build import BuildFailed, BuildLock, IndexBusy, build_index, current_generation
+from indexer.search import SearchService
+from kb.cli import main
+from tests.conftest import TINY, case, write_records
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    return write_records(tmp_path / "corpus", dict(TINY))
+
+
+def test_build_then_swap(corpus, tmp_path):
+    root = tmp_path / "ix"
+    first = build_index([corpus], root)
+    assert current_generation(root).name == first.generation
+    assert first.records == 4 and first.hits == 8 and not first.incremental
+    manifest = json.loads((first.path / "manifest.json").read_text())
+    assert manifest["counts"]["case"] == 3 and len(manifest["records"]) == 4
+
+
+def test_rebuild_is_incremental(corpus, tmp_path):
+    root = tmp_path / "ix"
+    build_index([corpus], root)
+    same = build_index([corpus], root)
+    assert same.incremental and same.added == 0 and same.unchanged == 4
+    (corpus / "c2.md").write_text(case("c2", "某乙改名案", "某乙改了案情，提到督检考。"), encoding="utf-8")
+    (corpus / "c3.md").unlink()
+    changed = build_index([corpus], root)
+    assert (changed.added, changed.removed, changed.unchanged) == (1, 1, 2)
+    service = SearchService(root)
+    assert service.get("c3") is None
+    assert service.get("c2")["title"] == "某乙改名案"
+    assert service.search("类型:案例")["total"] == 2
+    full = build_index([corpus], root, full=True)
+    assert not full.incremental and full.added == 3
+
+
+def test_broken_corpus_leaves_the_index_serving(corpus, tmp_path):
+    root = tmp_path / "ix"
+    good = build_index([corpus], root)
+    (corpus / "bad.md").write_text("+++\nid = 'x'\nkind = \n+++\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as e:
+        build_index([corpus], root)
+    assert "bad.md:3" in str(e.value.problems[0])
+    assert current_generation(root).name == good.generation
+    assert SearchService(root).search("礼金")["total"] > 0
+
+
+def test_crash_mid_build_leaves_the_index_serving(corpus, tmp_path, monkeypatch):
+    root = tmp_path / "ix"
+    good = build_index([corpus], root)
+    (corpus / "c4.md").write_text(case("c4", "新案", "新的案情。"), encoding="utf-8")
+    import indexer.build as b
+
+    def boom(record):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(b, "entries", boom)
+    with pytest.raises(RuntimeError):
+        build_index([corpus], root, full=True)
+    assert current_generation(root).name == good.generation
+    assert sorted(p.name for p in root.glob("gen-*")) == [good.generation]  # the half-built one is gone
+    assert not (root / ".build.lock").exists()
+    monkeypatch.undo()
+    assert build_index([corpus], root).added == 1
+
+
+def test_killed_builder_leaves_the_index_serving_and_a_stale_lock_is_taken_over(corpus, tmp_path):
+    root = tmp_path / "ix"
+    good = build_index([corpus], root)
+    # a builder killed with SIGKILL mid-way leaves its lock and a half generation behind
+    script = (
+        "import os, sys, signal\n"
+        "from pathlib import Path\n"
+        "import indexer.build as b\n"
+        "real = b.entries\n"
+        "def dying(r):\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    return real(r)\n"
+        "b.entries = dying\n"
+        f"b.build_index([Path({str(corpus)!r})], Path({str(root)!r}), full=True)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=os.getcwd(), capture_output=True)
+    assert proc.returncode != 0
+    assert (root / ".build.lock").exists()
+    assert current_generation(root).name == good.generation
+    assert SearchService(root).search("礼金")["total"] > 0
+    again = build_index([corpus], root)  # the dead builder's lock is stale: taken over
+    assert current_generation(root).name == again.generation
+
+
+def test_one_writer_at_a_time(corpus, tmp_path):
+    root = tmp_path / "ix"
+    root.mkdir()
+    with BuildLock(root), pytest.raises(IndexBusy, match="being built"):
+        build_index([corpus], root)
+    result = CliRunner().invoke(main, ["build", "--corpus", str(corpus), "--index", str(root)])
+    assert result.exit_code == 0
+
+
+def test_cli_reports_busy_index(corpus, tmp_path):
+    root = tmp_path / "ix"
+    root.mkdir()
+    with BuildLock(root):
+        result = CliRunner().invoke(main, ["build", "--corpus", str(corpus), "--index", str(root)])
+    assert result.exit_code == 1 and "being built" in result.output
+
+
+def test_service_refreshes_after_a_swap(corpus, tmp_path):
+    root = tmp_path / "ix"
+    build_index([corpus], root)
+    service = SearchService(root)
+    assert service.search("鲸鱼")["total"] == 0
+    (corpus / "c4.md").write_text(case("c4", "新案", "案情涉及鲸鱼。"), encoding="utf-8")
+    build_index([corpus], root)
+    assert service.search("鲸鱼")["total"] == 1
+    assert service.generation == current_generation(root).name
+
+
+def test_highlight_past_32kb(tmp_path):
+    long_text = "无关的内容。" * 7000 + "这里提到文山会海。"
+    corpus = write_records(tmp_path / "c", {"long.md": case("long", "长案", long_text)})
+    build_index([corpus], tmp_path / "ix")
+    hit = SearchService(tmp_path / "ix").search('"文山会海"')["hits"][0]
+    assert "<mark>文山会海</mark>" in hit["snippet"]
+
+
+def test_cli_search_and_show_json(corpus, tmp_path):
+    root = tmp_path / "ix"
+    runner = CliRunner()
+    assert (
+        runner.invoke(main, ["build", "--corpus", str(corpus), "--index", str(root), "--json"]).exit_code == 0
+    )
+    out = runner.invoke(main, ["search", "礼金", "--index", str(root), "--json", "--type", "案例"])
+    data = json.loads(out.stdout)
+    assert data["total"] == 1 and data["hits"][0]["id"] == "c1"
+    out = runner.invoke(
+        main, ["search", "礼金", "--filter", "year=2021", "--index", str(root)], env={"KB_INDEX": str(root)}
+    )
+    assert "某甲公车私用案" in out.stdout
+    shown = json.loads(runner.invoke(main, ["show", "demo/5", "--json"], env={"KB_INDEX": str(root)}).stdout)
+    assert shown["number"] == "第5条" and "礼金" in shown["text"]
+    missing = runner.invoke(main, ["show", "nope", "--index", str(root)])
+    assert missing.exit_code == 1 and "nope" in missing.output
+    no_index = runner.invoke(main, ["search", "x", "--index", str(tmp_path / "none")])
+    assert no_index.exit_code == 1 and "kb build" in no_index.output

@@ -1,0 +1,171 @@
+"""The search service on a tiny index built in tmp: traps, facets, snippets, hostile input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.query import parse
+
+
+def ids(result):
+    return [h["id"] for h in result["hits"]]
+
+
+def test_phrase_query_finds_the_phrase(tiny_service):
+    r = tiny_service.search('"基层减负"')
+    assert ids(r) == ["demo/1"]
+
+
+def test_phrase_needs_the_words_together(tiny_service):
+    assert tiny_service.search('"减负 基层"')["total"] == 0
+
+
+def test_term_inside_hmm_compound_is_found(tiny_service):
+    r = tiny_service.search('"四风"')  # a phrase: no synonym expansion involved
+    assert "demo/1" in ids(r)
+
+
+def test_synonym_finds_the_long_form(tiny_service):
+    r = tiny_service.search("督检考")
+    assert r["hits"] and r["hits"][0]["id"] == "demo/2"
+    assert "督查检查考核" in r["parsed"]["groups"][0][0]["synonyms"]
+
+
+def test_gongche_finds_the_article_on_official_vehicles(tiny_service):
+    assert "demo/4" in ids(tiny_service.search("公车私用"))
+
+
+def test_hongtou_wenjian_is_found_whole(tiny_service):
+    assert ids(tiny_service.search("红头文件"))[0] == "demo/3"
+    assert ids(tiny_service.search('"红头文件"')) == ["demo/3"]
+
+
+def test_exclude_and_or(tiny_service):
+    assert "c1" not in ids(tiny_service.search("公车私用 -礼金"))
+    either = ids(tiny_service.search("层层加码 OR 礼金"))
+    assert {"demo/2", "demo/5"} <= set(either)
+
+
+def test_field_filters_with_chinese_names(tiny_service):
+    r = tiny_service.search("类型:案例 年份:2023")
+    assert sorted(ids(r)) == ["c2", "c3"]
+    assert r["parsed"]["described"] == "类型=案例 且 年份=2023"
+    assert ids(tiny_service.search("处分:党内严重警告")) == ["c2"]
+
+
+def test_multi_valued_facet_counts_a_case_under_each_rule(tiny_service):
+    r = tiny_service.search("类型:案例")
+    violates = {row["value"]: row["count"] for row in r["facets"]["violates"]}
+    assert violates["demo/4"] == 2  # c1 and c3
+    assert violates["demo/5"] == 1  # c1 counted again, under its second rule
+    sanctions = {row["value"]: row["count"] for row in r["facets"]["sanction"]}
+    assert sanctions == {"党内警告": 1, "党内严重警告": 1, "政务记过": 1}
+
+
+def test_selected_facet_values_or_within_and_keep_their_counts(tiny_service):
+    r = tiny_service.search("", filters={"year": ["2021", "2023"], "kind": ["case"]})
+    assert sorted(ids(r)) == ["c1", "c2", "c3"]
+    years = {row["value"]: (row["count"], row["selected"]) for row in r["facets"]["year"]}
+    assert years["2021"] == (1, True) and years["2023"] == (2, True)
+
+
+def test_snippets_escape_document_text(tiny_service):
+    r = tiny_service.search("公车私用 类型:案例")
+    hit = next(h for h in r["hits"] if h["id"] == "c3")
+    assert "<script>" not in hit["snippet"]
+    assert "&lt;/script&gt;" in hit["snippet"]
+    assert "<mark>" in hit["snippet"]
+
+
+def test_sort_by_date_and_paging(tiny_service):
+    r = tiny_service.search("类型:案例", sort="date", per_page=2, page=1)
+    assert r["total"] == 3 and r["pages"] == 2 and len(r["hits"]) == 2
+    assert [h["date"] for h in r["hits"]] == sorted([h["date"] for h in r["hits"]], reverse=True)
+    last = tiny_service.search("类型:案例", sort="date", per_page=2, page=2)
+    assert len(last["hits"]) == 1
+
+
+def test_json_shape(tiny_service):
+    r = tiny_service.search("礼金")
+    assert set(r) >= {"query", "parsed", "total", "hits", "facets"}
+    for h in r["hits"]:
+        assert set(h) >= {
+            "id",
+            "kind",
+            "title",
+            "document_id",
+            "document_title",
+            "number",
+            "date",
+            "snippet",
+            "score",
+        }
+        assert h["kind"] in ("provision", "list-item", "case", "material")
+    assert all("count" in row for rows in r["facets"].values() for row in rows)
+
+
+def test_show_record_and_provision(tiny_service):
+    doc = tiny_service.get("demo")
+    assert [u["id"] for u in doc["units"]][:2] == ["demo/1", "demo/2"]
+    p = tiny_service.get("demo/2")
+    assert p["number"] == "第2条" and p["document_id"] == "demo" and p["next"] == "demo/3"
+    assert set(p["links"]) == {"violated_by", "cited_by", "cites", "related"}
+    assert tiny_service.get("demo/2/1")["id"] == "demo/2"
+    assert tiny_service.get("nope") is None and tiny_service.get("demo/99") is None
+
+
+HOSTILE = [
+    '"',
+    '"""',
+    '"未闭合',
+    "OR",
+    "OR OR",
+    "-",
+    "--",
+    ":",
+    "::",
+    "类型:",
+    ":案例",
+    "foo:bar",
+    "年份:abc",
+    "x" * 10_000,
+    "\x00\x01\x07",
+    "😀🙈",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "*",
+    "?",
+    "(",
+    ")",
+    "AND",
+    "NOT",
+    "类型:案例 类型:未知",
+    "处分:",
+    "\u202e反转",
+    "　",
+    "第一百三十二条",
+    "a" * 300 + " 四风",
+]
+
+
+@pytest.mark.parametrize("q", HOSTILE)
+def test_hostile_queries_never_raise(tiny_service, q):
+    r = tiny_service.search(q)
+    assert isinstance(r["total"], int)
+    assert r["parsed"]["described"]
+
+
+def test_out_of_range_paging_and_unknown_filters(tiny_service):
+    r = tiny_service.search(
+        "礼金", page=10**9, per_page=10**9, filters={"nope": ["x"], "year": ["1999"]}, sort="bogus"
+    )
+    assert r["total"] == 0 and r["page"] == 1000 and r["per_page"] == 100 and r["sort"] == "relevance"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_parses_and_searches(tiny_service, text):
+    parse(text)
+    tiny_service.search(text, per_page=3)
