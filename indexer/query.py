@@ -196,11 +196,9 @@ def _text_query(value: str, boost: float = 1.0, exact: bool = False) -> Q.Query 
     parts: list[Q.Query] = []
     if toks:
         if len(toks) == 1:
-            parts += [
-                Q.Term("text", toks[0], boost=boost),
-                Q.Term("title", toks[0], boost=boost),
-                Q.Term("doc_title", toks[0], boost=boost * 0.5),
-            ]
+            parts += [Q.Term("text", toks[0], boost=boost), Q.Term("title", toks[0], boost=boost)]
+            if not exact:  # an exact phrase must stand in the unit itself, not only in its document's title
+                parts.append(Q.Term("doc_title", toks[0], boost=boost * 0.5))
             subs = subwords(toks[0]) if not exact else []
             if len(subs) > 1:  # 收受礼金 also finds 收受…礼金 apart, ranked below the whole word
                 parts.append(Q.And([Q.Term("text", t) for t in subs], boost=0.5 * boost))
