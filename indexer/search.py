@@ -214,6 +214,9 @@ class SearchService:
                         "selected": value in selected,
                     }
                 )
+            if name == "violates":
+                for row in rows:
+                    row["label"] = self.label(row["value"])
             for v in selected - {r["value"] for r in rows}:
                 rows.append({"value": v, "label": value_label(name, v), "count": 0, "selected": True})
             rows.sort(
@@ -269,6 +272,65 @@ class SearchService:
                     "links": {"violated_by": [], "cited_by": [], "cites": [], "related": []},
                 }
         return None
+
+    def get_with_links(self, item_id: str) -> dict[str, Any] | None:
+        """get(), with a provision's curated links filled: the cases that violated it."""
+        item = self.get(item_id)
+        if item is None or "units" in item:
+            return item
+        vb = self.violated_by(item["id"])
+        item["links"]["violated_by"] = vb["cases"]
+        item["links"]["violated_by_counts"] = {
+            "total": vb["total"],
+            "by_year": vb["by_year"],
+            "by_sanction": vb["by_sanction"],
+        }
+        return item
+        return None
+
+    def label(self, item_id: str) -> str:
+        """A short human label for a record or unit id: 中国共产党纪律处分条例 第一百三十二条."""
+        cache = self.__dict__.setdefault("_labels", {})
+        key = (self.generation, item_id)
+        if key not in cache:
+            item = self.get(item_id)
+            if item is None:
+                cache[key] = item_id
+            elif "units" in item:
+                cache[key] = item["title"]
+            else:
+                cache[key] = f"{item['document_title']} {item['number']}".strip()
+        return cache[key]
+
+    def violated_by(self, unit_id: str, limit: int = 200) -> dict[str, Any]:
+        """Cases whose curated ``violates`` names this provision, newest first, with counts by
+        year and sanction."""
+        r = self.search(
+            "",
+            filters={"violates": [unit_id], "kind": ["case"]},
+            sort="date",
+            per_page=min(limit, MAX_PER_PAGE),
+            snippets=False,
+        )
+        cases = [
+            {
+                "id": h["id"],
+                "title": h["title"],
+                "date": h["date"],
+                "year": h["year"],
+                "sanctions": h["sanctions"],
+                "via": "violates",
+            }
+            for h in r["hits"]
+        ]
+        return {
+            "total": r["total"],
+            "cases": cases,
+            "by_year": [{"value": x["value"], "count": x["count"]} for x in r["facets"].get("year", [])],
+            "by_sanction": [
+                {"value": x["value"], "count": x["count"]} for x in r["facets"].get("sanction", [])
+            ],
+        }
 
     def count(self) -> int:
         return self.searcher.doc_count()

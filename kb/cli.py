@@ -289,6 +289,34 @@ def show(item_id: str, index_dir: Path | None, as_json: bool) -> None:
         click.echo(item["text"])
 
 
+@main.command()
+@INDEX_OPTION
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (loopback unless told otherwise).",
+)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+    """Serve the web front end with waitress; build the bundled index first if there is none."""
+    from waitress import serve as waitress_serve
+
+    from indexer.build import current_generation
+
+    root = index_dir or default_index()
+    if current_generation(root) is None:
+        click.echo(f"{root} 中还没有索引，先构建内置知识库……", err=True)
+        ctx = click.get_current_context()
+        ctx.invoke(build, corpora=(), index_dir=root, full=False, as_json=False)
+    from web import create_app
+
+    app = create_app({"INDEX_DIR": str(root)})
+    click.echo(f"减负知识库已启动：http://{host}:{port}/  （索引 {root}，Ctrl+C 退出）", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="jianfu-kb")
+
+
 def default_corpus() -> Path:
     """The bundled corpus: corpus/ beside the package (source checkout or editable install)."""
     return Path(__file__).resolve().parent.parent / "corpus"

@@ -46,21 +46,35 @@ def write_records(folder: Path, records: dict[str, str]) -> Path:
     return folder
 
 
+def _front(**fields) -> str:
+    import tomli_w
+
+    return "+++\n" + tomli_w.dumps({k: v for k, v in fields.items() if v not in (None, "")}) + "+++\n\n"
+
+
 def policy(rid: str, title: str, articles: dict[str, str], **front: str) -> str:
-    extra = "".join(f'{k} = "{v}"\n' for k, v in front.items())
+    import datetime as dt
+
     body = "".join(f"### 第{n}条 {{#{n}}}\n\n{text}\n\n" for n, text in articles.items())
-    return f'+++\nid = "{rid}"\nkind = "policy"\ntitle = "{title}"\nissuer = "测试机关"\ndate = 2023-12-19\n{extra}+++\n\n{body}'
+    head = _front(id=rid, kind="policy", title=title, issuer="测试机关", date=dt.date(2023, 12, 19), **front)
+    return head + body
 
 
 def case(
     rid: str, title: str, facts: str, violates: list[str] = (), sanctions: list[str] = (), year: int = 2022
 ) -> str:
-    v = ", ".join(f'"{x}"' for x in violates)
-    s = ", ".join(f'"{x}"' for x in sanctions)
-    return (
-        f'+++\nid = "{rid}"\nkind = "case"\ntitle = "{title}"\nyear = {year}\ndate = {year}-05-01\n'
-        f"violates = [{v}]\nsanctions = [{s}]\n+++\n\n## 基本案情 {{#facts}}\n\n{facts}\n"
+    import datetime as dt
+
+    head = _front(
+        id=rid,
+        kind="case",
+        title=title,
+        year=year,
+        date=dt.date(year, 5, 1),
+        violates=list(violates),
+        sanctions=list(sanctions),
     )
+    return head + f"## 基本案情 {{#facts}}\n\n{facts}\n"
 
 
 TINY = {

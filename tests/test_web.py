@@ -1,0 +1,161 @@
+"""Every route, HTML and JSON, on a tiny index built in tmp."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from indexer.build import build_index
+from tests.conftest import TINY, case, policy, write_records
+from web import create_app
+
+HOSTILE_TITLE = '<script>alert("t")</script>"onerror=alert(1) x="'
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    root = tmp_path_factory.mktemp("web")
+    records = dict(TINY)
+    records["x.md"] = case(
+        "x1", HOSTILE_TITLE, '正文<img src=x onerror=alert(2)>"onerror=3 公车私用', ["demo/4"], ["党内警告"]
+    )
+    records["xp.md"] = policy("xp", "<b>粗体</b>规定", {"1": "<script>evil()</script> 四风"})
+    corpus = write_records(root / "corpus", records)
+    build_index([corpus], root / "index")
+    app = create_app({"TESTING": True, "INDEX_DIR": str(root / "index")})
+    return app.test_client()
+
+
+def html(resp):
+    assert resp.status_code == 200, resp.data[:300]
+    assert resp.content_type.startswith("text/html")
+    return BeautifulSoup(resp.data, "html.parser")
+
+
+PAGES = ["/", "/search?q=公车私用", "/doc/demo", "/doc/demo/4", "/doc/c1", "/doc/x1", "/doc/xp/1"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_has_a_json_twin(client, path):
+    soup = html(client.get(path))
+    alt = soup.find("link", rel="alternate", type="application/json")
+    assert alt is not None
+    twin = client.get(alt["href"])
+    assert twin.status_code == 200 and twin.is_json
+    by_accept = client.get(path, headers={"Accept": "application/json"})
+    assert by_accept.is_json and by_accept.get_json() == twin.get_json()
+
+
+@pytest.mark.parametrize("path", PAGES + ["/search?q=onerror", "/search?q=script"])
+def test_document_text_is_escaped_everywhere(client, path):
+    body = client.get(path).data.decode()
+    soup = BeautifulSoup(body, "html.parser")
+    for s in soup.find_all("script"):
+        pytest.fail(f"a <script> element got through on {path}: {s}")
+    assert soup.find("img") is None
+    assert not any(attr.startswith("on") for tag in soup.find_all(True) for attr in tag.attrs)
+
+
+def test_hostile_title_shows_as_text(client):
+    soup = html(client.get("/doc/x1"))
+    assert HOSTILE_TITLE in soup.find("h1").get_text()
+
+
+def test_search_page(client):
+    soup = html(client.get("/search?q=公车私用"))
+    assert "您检索的是" in soup.get_text()
+    assert soup.select(".hit")
+    assert soup.select_one("input[name=q]")["value"] == "公车私用"
+    data = client.get("/search.json?q=公车私用").get_json()
+    assert data["total"] == len(soup.select(".hit"))
+    assert {"query", "parsed", "total", "hits", "facets", "paging", "sorts"} <= set(data)
+
+
+def test_facets_toggle_through_urls(client):
+    data = client.get("/search.json?q=&f.kind=case").get_json()
+    years = next(f for f in data["facets"] if f["name"] == "year")["buckets"]
+    y2021 = next(b for b in years if b["value"] == "2021")
+    both = client.get(y2021["toggle_url"].replace("/search?", "/search.json?")).get_json()
+    assert both["filters"] == {"kind": ["case"], "year": ["2021"]}
+    assert {h["id"] for h in both["hits"]} == {"c1"}
+    year_facet = next(f for f in both["facets"] if f["name"] == "year")["buckets"]
+    y2022 = next(b for b in year_facet if b["value"] == "2022")  # multi-select within a facet
+    two = client.get(y2022["toggle_url"].replace("/search?", "/search.json?")).get_json()
+    assert two["filters"]["year"] == ["2021", "2022"] and two["total"] >= 2
+    off = next(
+        b for b in next(f for f in two["facets"] if f["name"] == "year")["buckets"] if b["value"] == "2021"
+    )
+    assert off["selected"] and "2021" not in off["toggle_url"]
+
+
+def test_provision_page_lists_cases_with_counts(client):
+    soup = html(client.get("/doc/demo/4"))
+    section = soup.select_one(".violated-by")
+    titles = [a.get_text() for a in section.select("li a")]
+    assert "某甲公车私用案" in titles and "某丙脚本案" in titles
+    data = client.get("/doc/demo/4.json").get_json()
+    counts = data["violated_by_counts"]
+    assert counts["total"] == 3  # c1 (2021), x1 (2022), c3 (2023)
+    assert sorted((y["value"], y["count"]) for y in counts["by_year"]) == [
+        ("2021", 1),
+        ("2022", 1),
+        ("2023", 1),
+    ]
+    assert {(s["value"], s["count"]) for s in counts["by_sanction"]} == {("党内警告", 2)}
+    assert soup.select_one("a[rel=next]")["href"].endswith("/doc/demo/5")
+
+
+def test_case_page_links_back_to_its_provisions(client):
+    soup = html(client.get("/doc/c1"))
+    links = [a["href"] for a in soup.select(".links a")]
+    assert "/doc/demo/4" in links and "/doc/demo/5" in links
+    assert "党内警告" in soup.get_text()
+
+
+def test_unknown_ids_give_a_chinese_404_with_a_search_box(client):
+    r = client.get("/doc/no/such/thing")
+    assert r.status_code == 404
+    soup = BeautifulSoup(r.data, "html.parser")
+    assert "没有找到" in soup.get_text() and soup.select_one("form.searchbox")
+    assert client.get("/doc/nope.json").status_code == 404
+    assert client.get("/doc/nope.json").is_json
+    assert client.get("/nowhere").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/search?q=%22",
+        "/search?page=999999999999999999999",
+        "/search?page=-3",
+        "/search?page=abc",
+        "/search?f.year=abc",
+        "/search?f.nope=1",
+        "/search?sort=evil",
+        "/search?q=" + "x" * 5000,
+        "/search?q=%00%01",
+        "/search?q=%E4%B8",
+        "/doc/" + "a" * 2000,
+        "/search?f.kind=&q=OR",
+        "/search?q=%F0%9F%98%80",
+    ],
+)
+def test_malformed_requests_never_500(client, url):
+    r = client.get(url)
+    assert r.status_code in (200, 404), (url, r.status_code)
+
+
+def test_health_and_opensearch(client):
+    h = client.get("/healthz").get_json()
+    assert h["status"] == "ok" and h["counts"]["records"] == 6
+    r = client.get("/opensearch.xml")
+    assert r.status_code == 200 and b"{searchTerms}" in r.data
+
+
+def test_no_external_resources(client):
+    for path in PAGES:
+        soup = html(client.get(path))
+        for tag, attr in (("link", "href"), ("script", "src"), ("img", "src")):
+            for el in soup.find_all(tag):
+                url = el.get(attr, "")
+                assert not url.startswith(("http:", "https:", "//")), (path, url)

@@ -1,0 +1,43 @@
+"""Flask front end: ``create_app(config)`` with one blueprint per area.
+
+Every page has a JSON twin built from the same data function: add ``.json`` to the path or
+send ``Accept: application/json``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from web.render import register_errors
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(
+        INDEX_DIR=None,  # default: $KB_INDEX or the per-user folder (kb.cli.default_index)
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,  # uploads (draft check) and form posts
+        JSON_AS_ASCII=False,
+        PER_PAGE=10,
+    )
+    if config:
+        app.config.update(config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    from indexer.search import SearchService
+    from kb.cli import default_index
+
+    root = Path(app.config["INDEX_DIR"] or default_index())
+    app.config["INDEX_DIR"] = str(root)
+    app.extensions["kb_search"] = SearchService(root)  # jieba and the index, loaded once
+
+    from web.views import documents, search, system
+
+    app.register_blueprint(search.bp)
+    app.register_blueprint(documents.bp)
+    app.register_blueprint(system.bp)
+    register_errors(app)
+    return app

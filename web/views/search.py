@@ -1,0 +1,177 @@
+"""Home and search pages."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, request, url_for
+
+from indexer.schema import FACET_LABELS, FACETS
+from kb.models import KIND_LABELS
+from web.render import respond, service
+
+bp = Blueprint("search", __name__)
+
+FACET_ORDER = ["kind", "year", "sanction", "violates", "category", "issuer", "document", "rank", "region"]
+SORTS = {"relevance": "相关度", "date": "日期（新→旧）", "date-asc": "日期（旧→新）"}
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def read_state() -> dict[str, Any]:
+    """The search state lives in the URL: q, sort, page and f.<facet>=value (repeatable)."""
+    filters = {name: [v for v in request.args.getlist(f"f.{name}") if v][:20] for name in FACETS}
+    return {
+        "q": request.args.get("q", "")[:1000],
+        "sort": request.args.get("sort", "relevance"),
+        "page": _int(request.args.get("page"), 1),
+        "filters": {k: v for k, v in filters.items() if v},
+    }
+
+
+def search_url(state: dict[str, Any], **changes: Any) -> str:
+    s = {**state, **changes}
+    params: list[tuple[str, str]] = []
+    if s["q"]:
+        params.append(("q", s["q"]))
+    for name, values in s["filters"].items():
+        params += [(f"f.{name}", v) for v in values]
+    if s["sort"] != "relevance":
+        params.append(("sort", s["sort"]))
+    if s.get("page", 1) > 1:
+        params.append(("page", str(s["page"])))
+    return url_for("search.search") + ("?" + urlencode(params) if params else "")
+
+
+def _toggle(state: dict[str, Any], facet: str, value: str) -> str:
+    values = list(state["filters"].get(facet, []))
+    values = [v for v in values if v != value] if value in values else [*values, value]
+    filters = {**state["filters"], facet: values}
+    return search_url(state, filters={k: v for k, v in filters.items() if v}, page=1)
+
+
+def search_data() -> dict[str, Any]:
+    state = read_state()
+    per_page = 10
+    result = service().search(
+        state["q"], filters=state["filters"], sort=state["sort"], page=state["page"], per_page=per_page
+    )
+    state["page"] = result["page"]
+    facets = []
+    for name in FACET_ORDER:
+        rows = result["facets"].get(name, [])
+        if not rows:
+            continue
+        for row in rows:
+            row["toggle_url"] = _toggle(state, name, row["value"])
+        facets.append(
+            {"name": name, "label": FACET_LABELS[name], "buckets": rows[:30], "more": max(0, len(rows) - 30)}
+        )
+    for h in result["hits"]:
+        h["url"] = url_for("documents.show", item_id=h["id"])
+        h["kind_label"] = KIND_LABELS.get(h["kind"], h["kind"])
+    pages = result["pages"]
+    paging = {
+        "page": result["page"],
+        "pages": pages,
+        "prev_url": search_url(state, page=result["page"] - 1) if result["page"] > 1 else None,
+        "next_url": search_url(state, page=result["page"] + 1) if result["page"] < pages else None,
+    }
+    suggestions: list[dict[str, str]] = []
+    if result["total"] == 0 and (state["q"] or state["filters"]):
+        if state["filters"]:
+            suggestions.append({"label": "去掉所有筛选条件", "url": search_url(state, filters={}, page=1)})
+        words = result["parsed"]["groups"]
+        if len(words) > 1:
+            loose = " OR ".join(c["value"] for g in words for c in g if not c["negated"])
+            suggestions.append({"label": f"放宽为任一词：{loose}", "url": search_url(state, q=loose, page=1)})
+    return {
+        "query": state["q"],
+        "parsed": result["parsed"],
+        "total": result["total"],
+        "sort": result["sort"],
+        "sorts": [
+            {
+                "value": k,
+                "label": v,
+                "url": search_url(state, sort=k, page=1),
+                "selected": k == result["sort"],
+            }
+            for k, v in SORTS.items()
+        ],
+        "filters": result["filters"],
+        "selected": [
+            {
+                "facet": FACET_LABELS[k],
+                "value": v,
+                "label": KIND_LABELS.get(v, v) if k == "kind" else v,
+                "remove_url": _toggle(state, k, v),
+            }
+            for k, vs in result["filters"].items()
+            for v in vs
+        ],
+        "hits": result["hits"],
+        "facets": facets,
+        "paging": paging,
+        "suggestions": suggestions,
+        "synonyms": [s for g in result["parsed"]["groups"] for c in g for s in c["synonyms"]],
+    }
+
+
+@bp.route("/")
+@bp.route("/index.json")
+def home():
+    svc = service()
+    manifest = svc.manifest
+    counts = manifest.get("counts", {})
+    examples = [
+        "文山会海",
+        "公款吃喝",
+        "指尖上的形式主义",
+        "收受礼金",
+        "督检考",
+        '"过度留痕"',
+        "类型:案例 处分:党内警告",
+    ]
+    data = {
+        "counts": [
+            {
+                "kind": k,
+                "label": KIND_LABELS.get(k, k),
+                "count": n,
+                "url": search_url({"q": "", "sort": "relevance", "filters": {"kind": [k]}}),
+            }
+            for k, n in counts.items()
+            if k in KIND_LABELS
+        ],
+        "records": counts.get("records", 0),
+        "built": manifest.get("built", ""),
+        "examples": [
+            {"q": e, "url": search_url({"q": e, "sort": "relevance", "filters": {}})} for e in examples
+        ],
+        "policies": [
+            {**d, "url": url_for("documents.show", item_id=d["id"])} for d in svc.browse("policy", 50)
+        ],
+        "lists": [{**d, "url": url_for("documents.show", item_id=d["id"])} for d in svc.browse("list", 20)],
+    }
+    return respond("home.html", data)
+
+
+@bp.route("/search")
+@bp.route("/search.json")
+def search():
+    return respond("search.html", search_data())
+
+
+@bp.route("/opensearch.xml")
+def opensearch():
+    from flask import Response, render_template
+
+    xml = render_template("opensearch.xml", base=request.host_url.rstrip("/"))
+    return Response(xml, mimetype="application/opensearchdescription+xml")

@@ -1,0 +1,24 @@
+"""Health endpoint for monitoring."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from web.render import service
+
+bp = Blueprint("system", __name__)
+
+
+@bp.route("/healthz")
+@bp.route("/healthz.json")
+def health():
+    svc = service()
+    svc.refresh()
+    return jsonify(
+        {
+            "status": "ok",
+            "generation": svc.generation,
+            "built": svc.manifest.get("built"),
+            "counts": svc.manifest.get("counts", {}),
+        }
+    )
