@@ -30,9 +30,11 @@ from whoosh import index as whoosh_index
 from indexer.analysis import ANALYSIS_VERSION, get_tokenizer
 from indexer.schema import build_schema
 from kb.corpus import Corpus, Problem, load_corpus
+from kb.links.correspondence import load_correspondence
+from kb.links.graph import build_edges
 from kb.models import Record
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 CURRENT = "CURRENT"
 LOCK = ".build.lock"
 MANIFEST = "manifest.json"
@@ -164,17 +166,44 @@ def _prune(root: Path, keep: Iterable[str]) -> None:
 # ---------------------------------------------------------------- entries
 
 
-def record_hash(record: Record) -> str:
-    data = json.dumps(record.dump() | {"path": ""}, ensure_ascii=False, sort_keys=True, default=str)
+def record_hash(record: Record, links: Links | None = None) -> str:
+    """Content hash of a record and of what the links give it (so a case is re-indexed when the
+    provisions it points to gain a counterpart)."""
+    extra = links.signature(record) if links else ""
+    data = json.dumps(
+        record.dump() | {"path": "", "links": extra}, ensure_ascii=False, sort_keys=True, default=str
+    )
     return hashlib.sha1(data.encode("utf-8")).hexdigest()
+
+
+class Links:
+    """The corpus-wide link context entries need: curated targets widened by correspondence."""
+
+    def __init__(self, records: list[Record]):
+        self.correspondence = load_correspondence(records)
+        self.edges, self.unresolved = build_edges(records, self.correspondence)
+        self._violates: dict[str, list[str]] = {}
+        for e in self.edges:
+            if e.type == "violates":
+                bucket = self._violates.setdefault(e.source, [])
+                if e.target not in bucket:
+                    bucket.append(e.target)
+
+    def violates(self, source: str) -> list[str]:
+        return self._violates.get(source, [])
+
+    def signature(self, record: Record) -> str:
+        keys = [record.id, *(f"{record.id}/{u.anchor}" for u in record.units)]
+        return "|".join(",".join(self.violates(k)) for k in keys)
 
 
 def _kw(values: Iterable[str]) -> str:
     return ",".join(v.replace(",", "，").strip() for v in values if v and v.strip())
 
 
-def entries(record: Record) -> Iterator[dict[str, Any]]:
+def entries(record: Record, links: Links | None = None) -> Iterator[dict[str, Any]]:
     """The index entries of one record: its document entry, then its hits."""
+    violates = links.violates(record.id) if links else list(record.violates)
     date = record.date.isoformat() if record.date else ""
     year = str(record.year or (record.date.year if record.date else "") or "")
     common = {
@@ -186,7 +215,7 @@ def entries(record: Record) -> Iterator[dict[str, Any]]:
         "region": record.region,
         "rank": record.rank,
         "sanction": _kw(record.sanctions),
-        "violates": _kw(record.violates),
+        "violates": _kw(violates),
         "summary": record.summary,
     }
     yield {
@@ -236,7 +265,9 @@ def entries(record: Record) -> Iterator[dict[str, Any]]:
             "text": text,
             "bigram": f"{u.title}\n{text}",
             "category": _kw([u.category, *record.categories]),
-            "violates": _kw(u.basis) if record.kind == "list" else common["violates"],
+            "violates": _kw(links.violates(uid) if links else u.basis)
+            if record.kind == "list"
+            else common["violates"],
             "ordinal": i,
         }
 
@@ -263,7 +294,8 @@ def build_index(
             raise BuildFailed(corpus.errors)
         previous = current_generation(root)
         manifest = read_manifest(previous) if previous else {}
-        hashes = {r.id: record_hash(r) for r in corpus.records}
+        links = Links(corpus.records)
+        hashes = {r.id: record_hash(r, links) for r in corpus.records}
         old_hashes: dict[str, str] = manifest.get("records", {})
         compatible = (
             manifest.get("analysis_version") == ANALYSIS_VERSION
@@ -282,7 +314,7 @@ def build_index(
             else:
                 gen.mkdir()
                 ix = whoosh_index.create_in(str(gen), build_schema())
-            todo = [e for r in changed for e in entries(r)]
+            todo = [e for r in changed for e in entries(r, links)]
             workers = procs if procs is not None else (min(2, os.cpu_count() or 1) if len(todo) >= 500 else 1)
             kwargs: dict[str, Any] = {"limitmb": 256}
             if workers > 1:
@@ -300,7 +332,11 @@ def build_index(
             except BaseException:
                 writer.cancel()
                 raise
-            counts = Counter(e["kind"] for r in corpus.records for e in entries(r) if e["entry"] == "hit")
+            counts = Counter(
+                r.unit_kind if r.kind != "case" else "case"
+                for r in corpus.records
+                for _ in (r.units if r.kind != "case" else [r])
+            )
             new_manifest = {
                 "built": dt.datetime.now().isoformat(timespec="seconds"),
                 "generation": name,
@@ -311,6 +347,9 @@ def build_index(
                 "records": hashes,
                 "counts": {"records": len(corpus.records), "hits": sum(counts.values()), **dict(counts)},
                 "warnings": [p.dump() for p in corpus.problems if p.severity != "error"],
+                "edges": [e.dump() for e in links.edges],
+                "unresolved": links.unresolved,
+                "correspondence": links.correspondence.rows,
             }
             (gen / MANIFEST).write_text(
                 json.dumps(new_manifest, ensure_ascii=False, indent=1), encoding="utf-8"

@@ -49,6 +49,10 @@ class SearchService:
         self._searcher: Any = None
         self._retired: list[tuple[float, Any]] = []
         self.manifest: dict[str, Any] = {}
+        self._labels: dict[tuple[str, str], str] = {}
+        self._by_target: dict[str, list[dict[str, Any]]] = {}
+        self._by_source: dict[str, list[dict[str, Any]]] = {}
+        self._unresolved: dict[str, list[dict[str, Any]]] = {}
         get_tokenizer()
         self.refresh()
 
@@ -72,8 +76,20 @@ class SearchService:
                 self._retired.append((time.monotonic(), self._searcher))
             self._ix, self._searcher, self._gen = ix, searcher, gen
             self.manifest = read_manifest(gen)
+            self._index_edges()
             self._close_retired()
         return True
+
+    def _index_edges(self) -> None:
+        by_target: dict[str, list[dict[str, Any]]] = {}
+        by_source: dict[str, list[dict[str, Any]]] = {}
+        for e in self.manifest.get("edges", []):
+            by_target.setdefault(e["target"], []).append(e)
+            by_source.setdefault(e["source"], []).append(e)
+        unresolved: dict[str, list[dict[str, Any]]] = {}
+        for u in self.manifest.get("unresolved", []):
+            unresolved.setdefault(u["source"].split("/")[0], []).append(u)
+        self._by_target, self._by_source, self._unresolved = by_target, by_source, unresolved
 
     def _close_retired(self, grace: float = 30.0) -> None:
         now = time.monotonic()
@@ -273,38 +289,131 @@ class SearchService:
                 }
         return None
 
+    @staticmethod
+    def _dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """One row per id; a direct link wins over one that came through the correspondence table."""
+        best: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            if r["id"] not in best or (best[r["id"]]["via"] and not r["via"]):
+                best[r["id"]] = r
+        return list(best.values())
+
+    def _edge_row(self, other: str, e: dict[str, Any]) -> dict[str, Any]:
+        rec = self.get(other.split("/")[0]) or {}
+        return {
+            "id": other,
+            "title": self.label(other),
+            "date": rec.get("date") or (str(rec["year"]) if rec.get("year") else ""),
+            "via": e.get("via", ""),
+            "origin": e["origin"],
+            "sentence": e.get("sentence", ""),
+        }
+
     def get_with_links(self, item_id: str) -> dict[str, Any] | None:
-        """get(), with a provision's curated links filled: the cases that violated it."""
+        """get(), with links filled. For a provision: the cases that violated it (curated, with
+        counts by year and sanction; ``via`` names the other version's article when the link came
+        through the correspondence table), the records citing it, and suggestions. For a record:
+        what it violated and cited, its unresolved citations, and suggestions."""
         item = self.get(item_id)
-        if item is None or "units" in item:
+        if item is None:
+            return None
+        if "units" in item:
+            rid = item["id"]
+            own = list(self._by_source.get(rid, [])) + [
+                e for u in item["units"] for e in self._by_source.get(u["id"], [])
+            ]
+            item["links"] = {
+                "violates": self._dedupe(
+                    [self._edge_row(e["target"], e) for e in own if e["type"] == "violates"]
+                ),
+                "cites": self._dedupe([self._edge_row(e["target"], e) for e in own if e["type"] == "cites"]),
+                "unresolved": self._unresolved.get(rid, []),
+                "related": self.related(rid, "provision") if item["kind"] == "case" else [],
+            }
             return item
         vb = self.violated_by(item["id"])
-        item["links"]["violated_by"] = vb["cases"]
-        item["links"]["violated_by_counts"] = {
+        via = {
+            e["source"]: e.get("via", "")
+            for e in self._by_target.get(item["id"], [])
+            if e["type"] == "violates"
+        }
+        for c in vb["cases"]:
+            c["via"] = via.get(c["id"], "")
+        links = item["links"]
+        links["violated_by"] = vb["cases"]
+        links["violated_by_counts"] = {
             "total": vb["total"],
             "by_year": vb["by_year"],
             "by_sanction": vb["by_sanction"],
         }
+        links["cited_by"] = self._dedupe(
+            [
+                self._edge_row(e["source"], e)
+                for e in self._by_target.get(item["id"], [])
+                if e["type"] == "cites"
+            ]
+        )
+        links["cites"] = self._dedupe(
+            [
+                self._edge_row(e["target"], e)
+                for e in self._by_source.get(item["id"], [])
+                if e["type"] == "cites"
+            ]
+        )
+        links["versions"] = [{"id": o, "title": self.label(o)} for o in self._counterparts(item["id"])]
+        links["related"] = self.related(item["id"], "case", exclude={c["id"] for c in vb["cases"]})
         return item
-        return None
+
+    def _counterparts(self, unit_id: str) -> list[str]:
+        out: list[str] = []
+        for row in self.manifest.get("correspondence", []):
+            for a, b in ((row.get("old"), row.get("new")), (row.get("new"), row.get("old"))):
+                if a == unit_id and b and b not in out:
+                    out.append(b)
+        return out
+
+    def related(
+        self, item_id: str, kind: str, limit: int = 5, exclude: set[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Suggestions by text similarity (more-like-this): shown apart, never mixed with curated links."""
+        s = self.searcher
+        docnum = s.document_number(key=f"hit:{item_id}")
+        if docnum is None:
+            return []
+        try:
+            res = s.more_like(docnum, "text", top=limit + 5, numterms=12, filter=Q.Term("kind", kind))
+        except Exception:  # a suggestion's failure must not cost the page
+            return []
+        out = []
+        for h in res:
+            if h["id"] == item_id or (exclude and h["id"] in exclude):
+                continue
+            out.append(
+                {
+                    "id": h["id"],
+                    "title": self.label(h["id"]),
+                    "score": round(float(h.score), 3),
+                    "suggestion": True,
+                }
+            )
+        return out[:limit]
 
     def label(self, item_id: str) -> str:
         """A short human label for a record or unit id: 中国共产党纪律处分条例 第一百三十二条."""
-        cache = self.__dict__.setdefault("_labels", {})
         key = (self.generation, item_id)
-        if key not in cache:
+        if key not in self._labels:
             item = self.get(item_id)
             if item is None:
-                cache[key] = item_id
+                self._labels[key] = item_id
             elif "units" in item:
-                cache[key] = item["title"]
+                self._labels[key] = item["title"]
             else:
-                cache[key] = f"{item['document_title']} {item['number']}".strip()
-        return cache[key]
+                self._labels[key] = f"{item['document_title']} {item['number']}".strip()
+        return self._labels[key]
 
     def violated_by(self, unit_id: str, limit: int = 200) -> dict[str, Any]:
-        """Cases whose curated ``violates`` names this provision, newest first, with counts by
-        year and sanction."""
+        """Cases whose curated ``violates`` names this provision (or its counterpart in another
+        version), newest first, with counts by year and sanction."""
         r = self.search(
             "",
             filters={"violates": [unit_id], "kind": ["case"]},
@@ -319,7 +428,6 @@ class SearchService:
                 "date": h["date"],
                 "year": h["year"],
                 "sanctions": h["sanctions"],
-                "via": "violates",
             }
             for h in r["hits"]
         ]

@@ -64,7 +64,7 @@ def test_crash_mid_build_leaves_the_index_serving(corpus, tmp_path, monkeypatch)
     (corpus / "c4.md").write_text(case("c4", "新案", "新的案情。"), encoding="utf-8")
     import indexer.build as b
 
-    def boom(record):
+    def boom(record, links=None):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(b, "entries", boom)
@@ -86,9 +86,9 @@ def test_killed_builder_leaves_the_index_serving_and_a_stale_lock_is_taken_over(
         "from pathlib import Path\n"
         "import indexer.build as b\n"
         "real = b.entries\n"
-        "def dying(r):\n"
+        "def dying(r, *a):\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
-        "    return real(r)\n"
+        "    return real(r, *a)\n"
         "b.entries = dying\n"
         f"b.build_index([Path({str(corpus)!r})], Path({str(root)!r}), full=True)\n"
     )

@@ -27,6 +27,7 @@ class Citation:
     end: int = 0
     text: str = ""  # the citation as written
     sentence: str = ""
+    before: str = ""  # up to 30 characters of the sentence before the article (edition years live there)
 
     def dump(self) -> dict[str, object]:
         return {
@@ -88,6 +89,7 @@ def find_citations(text: str) -> list[Citation]:
                         base + s0 + am.end(),
                         am.group(),
                         sentence.strip(),
+                        sentence[max(0, am.start() - 30) : am.start()],
                     )
                 )
             for _ms, _me, name in marks:
