@@ -305,6 +305,7 @@ class SearchService:
             "title": self.label(other),
             "date": rec.get("date") or (str(rec["year"]) if rec.get("year") else ""),
             "via": e.get("via", ""),
+            "via_label": self.label(e["via"]) if e.get("via") else "",
             "origin": e["origin"],
             "sentence": e.get("sentence", ""),
         }
@@ -328,8 +329,11 @@ class SearchService:
                 ),
                 "cites": self._dedupe([self._edge_row(e["target"], e) for e in own if e["type"] == "cites"]),
                 "unresolved": self._unresolved.get(rid, []),
-                "related": self.related(rid, "provision") if item["kind"] == "case" else [],
             }
+            linked = {e["target"] for e in own}
+            item["links"]["related"] = (
+                self.related(rid, "provision", exclude=linked) if item["kind"] == "case" else []
+            )
             return item
         vb = self.violated_by(item["id"])
         via = {
@@ -339,6 +343,7 @@ class SearchService:
         }
         for c in vb["cases"]:
             c["via"] = via.get(c["id"], "")
+            c["via_label"] = self.label(c["via"]) if c["via"] else ""
         links = item["links"]
         links["violated_by"] = vb["cases"]
         links["violated_by_counts"] = {
@@ -361,7 +366,8 @@ class SearchService:
             ]
         )
         links["versions"] = [{"id": o, "title": self.label(o)} for o in self._counterparts(item["id"])]
-        links["related"] = self.related(item["id"], "case", exclude={c["id"] for c in vb["cases"]})
+        linked = {c["id"] for c in vb["cases"]} | {c["id"] for c in links["cited_by"]}
+        links["related"] = self.related(item["id"], "case", exclude=linked)
         return item
 
     def _counterparts(self, unit_id: str) -> list[str]:
@@ -439,6 +445,20 @@ class SearchService:
                 {"value": x["value"], "count": x["count"]} for x in r["facets"].get("sanction", [])
             ],
         }
+
+    def policy_index(self) -> Any:
+        """The citation resolver's view of the policies in this generation (built once)."""
+        from kb.links.resolve import PolicyIndex
+        from kb.records import record_from_dump
+
+        key = self.generation
+        if getattr(self, "_policy_index_key", None) != key:
+            res = self.searcher.search(
+                Q.And([Q.Term("entry", "document"), Q.Term("kind", "policy")]), limit=None
+            )
+            records = [record_from_dump(json.loads(h["record"])) for h in res]
+            self._policy_index, self._policy_index_key = PolicyIndex(records), key
+        return self._policy_index
 
     def count(self) -> int:
         return self.searcher.doc_count()

@@ -317,6 +317,57 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
     waitress_serve(app, host=host, port=port, threads=threads, ident="jianfu-kb")
 
 
+@main.group()
+def links() -> None:
+    """Citations and cross-links: unresolved citations, version correspondence."""
+
+
+@links.command("unresolved")
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def links_unresolved(index_dir: Path | None, as_json: bool) -> None:
+    """Citations found in the corpus that could not be resolved, with the reason."""
+    service = open_service(index_dir)
+    rows = service.manifest.get("unresolved", [])
+    if as_json:
+        _echo_json(rows)
+        return
+    for r in rows:
+        click.echo(
+            f"{r['source']}\t{r['title'] or '（无标题）'}{r['text']}\t{r['reason']}\t{r['sentence'][:80]}"
+        )
+    click.echo(f"{len(rows)} unresolved citation(s)", err=True)
+
+
+@links.command("correspond")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the table here (else stdout).",
+)
+def links_correspond(old: Path, new: Path, output: Path | None) -> None:
+    """Compute the article correspondence between two versions (record files of full texts)."""
+    from kb.links.correspondence import write_table
+    from kb.links.versions import align
+    from kb.records import RecordError, read_record
+
+    try:
+        a, b = read_record(old), read_record(new)
+    except RecordError as e:
+        raise click.ClickException(str(e)) from None
+    label = lambda r: str((r.date or r.effective).year if (r.date or r.effective) else r.year or r.id)  # noqa: E731
+    pairs = align(a.units, b.units)
+    table = write_table(pairs, label(a), label(b), b.title)
+    if output:
+        output.write_text(table, encoding="utf-8")
+    else:
+        click.echo(table, nl=False)
+    click.echo(f"{len(pairs)} of {len(a.units)} articles of {a.id} matched in {b.id}", err=True)
+
+
 def default_corpus() -> Path:
     """The bundled corpus: corpus/ beside the package (source checkout or editable install)."""
     return Path(__file__).resolve().parent.parent / "corpus"

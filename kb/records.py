@@ -257,3 +257,30 @@ def dump_record(record: Record) -> str:
         if u.text:
             parts += [_escape_body(u.text), ""]
     return "\n".join(parts).rstrip("\n") + "\n"
+
+
+def record_from_dump(data: dict[str, Any]) -> Record:
+    """The inverse of Record.dump() (records stored in the index come back this way)."""
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(Record):
+        if f.name in ("units", "line_of") or f.name not in data:
+            continue
+        value = data[f.name]
+        if f.name in _DATE_FIELDS:
+            value = dt.date.fromisoformat(value) if value else None
+        elif f.name in _TUPLE_FIELDS:
+            value = tuple(value or ())
+        kwargs[f.name] = value
+    units = tuple(
+        Unit(
+            anchor=u["anchor"],
+            number=u["number"],
+            text=u["text"],
+            heading=tuple(u.get("heading", ())),
+            title=u.get("title", ""),
+            basis=tuple(u.get("basis", ())),
+            category=u.get("category", ""),
+        )
+        for u in data.get("units", [])
+    )
+    return Record(**kwargs, units=units)

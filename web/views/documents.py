@@ -31,17 +31,32 @@ def record_data(record: dict[str, Any]) -> dict[str, Any]:
         u["url"] = url_for("documents.show", item_id=u["id"])
         u["basis_links"] = [_link(b) for b in u.get("basis", [])]
         groups[-1]["units"].append(u)
+    if record["kind"] in ("case", "material"):
+        from kb.links.annotate import annotate
+        from kb.records import record_from_dump
+
+        rec = record_from_dump(record)
+        index = svc.policy_index()
+        for u in record["units"]:
+            u["html"] = annotate(
+                u["text"], rec, index, lambda target: url_for("documents.show", item_id=target)
+            )
+    links = record.get("links", {})
+    for key in ("violates", "cites", "related"):
+        for row in links.get(key, []):
+            row["url"] = url_for("documents.show", item_id=row["id"])
     data = {
         "page": "record",
         "record": record,
         "kind_label": KIND_LABELS.get(record["kind"], record["kind"]),
         "groups": groups,
-        "violates": [_link(v) for v in record.get("violates", [])],
-        "cites": record.get("cites", []),
+        "violates": links.get("violates", [_link(v) for v in record.get("violates", [])]),
+        "cites": links.get("cites", []),
+        "unresolved": links.get("unresolved", []),
+        "related": links.get("related", []),
     }
     if record["kind"] == "case":
         data["similar"] = similar_cases(record)
-    del svc
     return data
 
 
@@ -72,6 +87,9 @@ def unit_data(item: dict[str, Any]) -> dict[str, Any]:
     vb = item["links"].get("violated_by_counts", {"total": 0, "by_year": [], "by_sanction": []})
     for c in item["links"]["violated_by"]:
         c["url"] = url_for("documents.show", item_id=c["id"])
+    for key in ("cited_by", "cites", "related", "versions"):
+        for row in item["links"].get(key, []):
+            row["url"] = url_for("documents.show", item_id=row["id"])
     return {
         "page": "unit",
         "item": item,
@@ -81,6 +99,9 @@ def unit_data(item: dict[str, Any]) -> dict[str, Any]:
         "next": _link(item["next"]) if item.get("next") else None,
         "basis": [_link(b) for b in item.get("basis", [])],
         "violated_by": item["links"]["violated_by"],
+        "cited_by": item["links"].get("cited_by", []),
+        "versions": item["links"].get("versions", []),
+        "related": item["links"].get("related", []),
         "violated_by_counts": vb,
         "all_cases_url": search_url(
             {"q": "", "sort": "date", "filters": {"kind": ["case"], "violates": [item["id"]]}}
