@@ -45,6 +45,8 @@ def main() -> None:
 @click.option("--region")
 @click.option("--status", help="现行有效 / 已修订 / 已废止")
 @click.option("--source", help="Where the original is published.")
+@click.option("--version-of", "version_of", help="Family id shared by the versions of one policy (e.g. cdc).")
+@click.option("--effective", help="YYYY-MM-DD: when the text took effect (施行).")
 def import_cmd(
     paths: tuple[Path, ...],
     kind: str,

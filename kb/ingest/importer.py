@@ -232,8 +232,9 @@ def import_paths(
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     overrides = {k: v for k, v in (overrides or {}).items() if v not in (None, "")}
-    if isinstance(overrides.get("date"), str):
-        overrides["date"] = dt.date.fromisoformat(overrides["date"])
+    for key in ("date", "effective"):
+        if isinstance(overrides.get(key), str):
+            overrides[key] = dt.date.fromisoformat(overrides[key])
     report = ImportReport()
     files = expand(paths, report)
     if overrides.get("id") and len(files) > 1:

@@ -11,9 +11,12 @@ from kb.numerals import CN_NUMERAL, cn_to_int
 N = f"[{CN_NUMERAL}\\d]+"
 _TITLE = re.compile(r"《([^《》\n]{2,60})》")
 _SELF = re.compile(r"(本条例|本规定|本法|本细则|本办法|该条例|该法|条例|若干规定|政务处分法|监察法)(?=第)")
-_ARTICLE = re.compile(rf"第({N})条(?:第({N})款)?(?:第?[（(]({N})[）)]项|第({N})项)?")
+_ARTICLE = re.compile(
+    rf"第({N})条(?:第({N})款)?(?:第?[（(]({N})[）)](?:[、和及]?[（(]{N}[）)])*项|第({N})项)?"
+)
 _SEPARATORS = re.compile(r"^[、，,和及与或以及\s]*$")
 _SENTENCE = re.compile(r"[^。！？\n]*[。！？\n]?")
+_HEADING_TITLE = re.compile(r"^《([^《》\n]{2,60})》\s*(?:[（(]([^（）()\n]{0,30})[）)])?\s*$")
 _EIGHT = re.compile(r"(中央)?八项规定(及其实施细则)?精神")
 
 
@@ -28,6 +31,7 @@ class Citation:
     text: str = ""  # the citation as written
     sentence: str = ""
     before: str = ""  # up to 30 characters of the sentence before the article (edition years live there)
+    edition: str = ""  # the edition a title heading above names: 2018年8月18日
 
     def dump(self) -> dict[str, object]:
         return {
@@ -54,10 +58,12 @@ def find_citations(text: str) -> list[Citation]:
     nearest title before it in the same sentence or, failing that, in the same paragraph;
     in a list (第五十条、第一百一十二条) each article inherits the list's title."""
     found: list[Citation] = []
-    carried = ""  # the last title named: a paragraph that opens with 第X条 quotes that document
+    carried = ""  # the title heading above: a paragraph that opens with 第X条 quotes that document
+    carried_edition = ""
     for para_match in re.finditer(r"[^\n]+", text):
         para, base = para_match.group(), para_match.start()
-        last_title = carried if _ARTICLE.match(para.strip()) else ""
+        opens_with_article = bool(_ARTICLE.match(para.strip()))
+        last_title = carried if opens_with_article else ""
         for sm in _SENTENCE.finditer(para):
             sentence = sm.group()
             if not sentence.strip():
@@ -90,13 +96,16 @@ def find_citations(text: str) -> list[Citation]:
                         am.group(),
                         sentence.strip(),
                         sentence[max(0, am.start() - 30) : am.start()],
+                        carried_edition if opens_with_article and title == carried else "",
                     )
                 )
             for _ms, _me, name in marks:
                 if not name.startswith("本") or name in ("本条例", "本规定", "本法", "本细则", "本办法"):
                     current = name
             last_title = current
-            carried = current or carried
+        heading = _HEADING_TITLE.match(para.strip())
+        if heading:  # 《…》（2018年8月18日）on a line of its own heads the article lines below it
+            carried, carried_edition = heading.group(1), heading.group(2) or ""
             for em in _EIGHT.finditer(sentence):
                 found.append(
                     Citation(

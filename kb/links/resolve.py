@@ -60,15 +60,18 @@ class PolicyIndex:
         return []
 
 
-def in_force(versions: list[Record], when: dt.date | None) -> Record:
-    """The version in force on a date (effective, else issue date); the newest when undated."""
+def in_force(versions: list[Record], when: dt.date | None) -> Record | None:
+    """The version in force on a date (effective, else issue date); the newest when undated;
+    None when the date is before every version the corpus holds (an older text was in force)."""
     if when is None:
         return versions[-1]
-    chosen = versions[0]
+    chosen = None
     for r in versions:
         start = r.effective or r.date
         if start is None or start <= when:
             chosen = r
+    if chosen is None and len(versions) == 1 and not (versions[0].effective or versions[0].date):
+        return versions[0]
     return chosen
 
 
@@ -97,20 +100,37 @@ def resolve_citations(citations: Iterable[Citation], record: Record, index: Poli
             out.append(Resolution(c, None, why))
             continue
         named: Record | None = None
-        if c.title not in _SELF and len(versions) > 1:
+        asked = ""  # the edition the citation names, if it names one
+        if c.title not in _SELF:
             year = _YEAR_BEFORE.search(c.before)
-            edition = _EDITION.search(c.sentence)
+            edition = _EDITION.search(c.sentence) or _EDITION.search(f"》（{c.edition}")
             if year:  # 2023年条例第一百三十二条, 2018年修订的《条例》第…: the text issued that year
+                asked = f"{year.group(1)}年"
                 named = next((r for r in versions if r.date and r.date.year == int(year.group(1))), None)
             elif edition:  # 《条例》（2018年8月18日）: the text of that date, else the one in force then
                 try:
                     on = dt.date(*map(int, edition.groups()))
                 except ValueError:
                     on = None
-                named = next((r for r in versions if r.date == on), None) or (
-                    in_force(versions, on) if on else None
-                )
+                if on:
+                    asked = on.isoformat()
+                    named = next((r for r in versions if r.date == on), None) or in_force(versions, on)
+            if asked and named is None:
+                undated = len(versions) == 1 and not (versions[0].date or versions[0].effective)
+                if not undated:
+                    out.append(
+                        Resolution(
+                            c, None, f"the edition of 《{c.title}》 named ({asked}) is not in the corpus"
+                        )
+                    )
+                    continue
+                named = versions[0]
+            if not asked and len(versions) == 1:
+                named = versions[0]
         target_record = named or in_force(versions, when)
+        if target_record is None:
+            out.append(Resolution(c, None, f"no version of 《{c.title}》 in the corpus was in force then"))
+            continue
         anchor = str(c.article)
         if target_record.unit(anchor) is None:
             last = max((int(u.anchor) for u in target_record.units if u.anchor.isdigit()), default=0)
