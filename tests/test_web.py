@@ -159,3 +159,12 @@ def test_no_external_resources(client):
             for el in soup.find_all(tag):
                 url = el.get(attr, "")
                 assert not url.startswith(("http:", "https:", "//")), (path, url)
+
+
+def test_forms_and_links_point_at_html_pages_not_json_twins(client):
+    """Regression: with two rules on one view, url_for built /search.json for the search form."""
+    for path in ("/", "/search?q=礼金", "/doc/demo/4"):
+        soup = html(client.get(path))
+        assert soup.select_one("form.searchbox")["action"] == "/search"
+        for a in soup.select("main a[href]"):
+            assert ".json" not in a["href"], (path, a["href"])

@@ -125,7 +125,6 @@ def search_data() -> dict[str, Any]:
 
 
 @bp.route("/")
-@bp.route("/index.json")
 def home():
     svc = service()
     manifest = svc.manifest
@@ -164,9 +163,13 @@ def home():
 
 
 @bp.route("/search")
-@bp.route("/search.json")
 def search():
     return respond("search.html", search_data())
+
+
+# JSON twins: endpoints of their own, so url_for() always builds the HTML address
+bp.add_url_rule("/index.json", "home_json", home)
+bp.add_url_rule("/search.json", "search_json", search)
 
 
 @bp.route("/opensearch.xml")

@@ -10,7 +10,6 @@ bp = Blueprint("system", __name__)
 
 
 @bp.route("/healthz")
-@bp.route("/healthz.json")
 def health():
     svc = service()
     svc.refresh()
@@ -22,3 +21,6 @@ def health():
             "counts": svc.manifest.get("counts", {}),
         }
     )
+
+
+bp.add_url_rule("/healthz.json", "health_json", health)
