@@ -1,0 +1,48 @@
+"""The server keeps answering while `kb build` swaps new indexes in underneath it."""
+
+from __future__ import annotations
+
+import threading
+import urllib.request
+
+from indexer.build import build_index
+from tests.conftest import TINY, case, write_records
+
+
+def test_no_failed_request_during_rebuilds(tmp_path):
+    from waitress.server import create_server
+
+    from web import create_app
+
+    corpus = write_records(tmp_path / "corpus", dict(TINY))
+    root = tmp_path / "index"
+    build_index([corpus], root)
+    srv = create_server(create_app({"INDEX_DIR": str(root)}), host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=srv.run, daemon=True).start()
+    base = f"http://127.0.0.1:{srv.effective_port}"
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def hammer() -> None:
+        paths = ["/search?q=%E7%A4%BC%E9%87%91", "/doc/demo/4", "/search.json?q=&f.kind=case", "/healthz"]
+        i = 0
+        while not stop.is_set() and i < 2000:
+            with urllib.request.urlopen(base + paths[i % len(paths)], timeout=10) as r:
+                statuses.append(r.status)
+            i += 1
+
+    t = threading.Thread(target=hammer)
+    t.start()
+    try:
+        for n in range(2):
+            (corpus / f"new{n}.md").write_text(case(f"new{n}", f"新增案例{n}", "案情涉及鲸鱼。"), encoding="utf-8")
+            build_index([corpus], root)
+    finally:
+        stop.set()
+        t.join()
+    with urllib.request.urlopen(base + "/search.json?q=%E9%B2%B8%E9%B1%BC", timeout=10) as r:
+        import json
+
+        assert json.load(r)["total"] == 2  # the new index is being served
+    srv.close()
+    assert statuses and set(statuses) == {200}, f"{len(statuses)} requests"
