@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import urllib.error
 import urllib.request
 
 from indexer.build import build_index
@@ -27,8 +28,13 @@ def test_no_failed_request_during_rebuilds(tmp_path):
         paths = ["/search?q=%E7%A4%BC%E9%87%91", "/doc/demo/4", "/search.json?q=&f.kind=case", "/healthz"]
         i = 0
         while not stop.is_set() and i < 2000:
-            with urllib.request.urlopen(base + paths[i % len(paths)], timeout=10) as r:
-                statuses.append(r.status)
+            try:
+                with urllib.request.urlopen(base + paths[i % len(paths)], timeout=10) as r:
+                    statuses.append(r.status)
+            except urllib.error.HTTPError as e:
+                statuses.append(e.code)
+            except OSError:  # refused, reset: a failed request all the same
+                statuses.append(-1)
             i += 1
 
     t = threading.Thread(target=hammer)
