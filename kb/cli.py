@@ -32,6 +32,11 @@ def main() -> None:
     "--into", type=click.Path(file_okay=False, path_type=Path), help="Corpus folder to write records into."
 )
 @click.option("--dry-run", is_flag=True, help="Parse and report; write nothing.")
+@click.option(
+    "--basis-from",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="For a list: a 处理依据 document whose items name the rules governing each list item.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable report.")
 @click.option("--id", "rid", help="Record id (one file only).")
 @click.option("--title")
@@ -62,7 +67,7 @@ def import_cmd(
     if into is None and not dry_run:
         raise click.UsageError("give --into DIR (or --dry-run to only parse)")
     try:
-        report = import_paths(paths, kind, None if dry_run else into, {"id": rid, **overrides})
+        report = import_paths(paths, kind, None if dry_run else into, {"id": rid, **overrides}, basis_from)
     except ValueError as e:  # a malformed --date
         raise click.BadParameter(str(e)) from None
     if as_json:

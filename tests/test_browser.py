@@ -16,7 +16,9 @@ from kb.cli import default_corpus
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is installed by the test extra")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is installed by the test extra"
+)
 if not Path(CHROMIUM).exists():
     pytest.skip("Chromium is not installed (.ci/run installs Debian's chromium)", allow_module_level=True)
 
@@ -42,8 +44,15 @@ def browser():
     with playwright_api.sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield b
         b.close()

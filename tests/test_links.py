@@ -288,3 +288,32 @@ def test_correspondence_matches_hand_sample_and_covers_90_percent(policies):
     assert "t-cdc-2018/117" in corr.table and "t-cdc-2023/57" in corr.counterparts(
         "t-cdc-2018/117"
     )  # an editor row
+
+
+def test_eighty_item_list_links_to_its_handling_basis(tmp_path):
+    need(REAL)
+    from indexer.build import Links
+    from kb.corpus import load_corpus
+
+    out = tmp_path / "c"
+    report = import_paths(
+        [REAL / "xt/8gui/02.md"], "list", out, {"id": "bx80"}, basis_from=REAL / "xt/8gui/03.md"
+    )
+    assert not report.errors
+    for path, over in [
+        ("xt/8gui/16.md", {"id": "t-jdgd", "issuer": "中共中央办公厅、国务院办公厅"}),
+        ("xt/8gui/18.md", {"id": "t-hyf", "issuer": "财政部"}),
+        ("xt/8gui/15.md", {"id": "t-gc", "issuer": "中共中央办公厅、国务院办公厅"}),
+        ("xt/8gui/19.md", {"id": "t-pxf", "issuer": "财政部"}),
+    ]:
+        assert not import_paths([REAL / path], "policy", out, over).errors
+    corpus = load_corpus([out])
+    assert not corpus.errors
+    links = Links(corpus.records)
+    cites = {}
+    for e in links.edges:
+        if e.type == "cites" and e.source.startswith("bx80/"):
+            cites.setdefault(e.source, set()).add(e.target)
+    assert "t-jdgd/7" in cites["bx80/12"]  # 无公函的公务活动不予接待 → 接待规定 第七条
+    print(f"\n80-item list: {len(cites)} items linked to a provision in the corpus")
+    assert len(cites) >= 20

@@ -41,7 +41,9 @@ def test_no_failed_request_during_rebuilds(tmp_path):
     t.start()
     try:
         for n in range(2):
-            (corpus / f"new{n}.md").write_text(case(f"new{n}", f"新增案例{n}", "案情涉及鲸鱼。"), encoding="utf-8")
+            (corpus / f"new{n}.md").write_text(
+                case(f"new{n}", f"新增案例{n}", "案情涉及鲸鱼。"), encoding="utf-8"
+            )
             build_index([corpus], root)
     finally:
         stop.set()

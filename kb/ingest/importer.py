@@ -204,6 +204,32 @@ def build_records(
     return records, warnings
 
 
+def attach_basis(record: Record, basis_file: Path, report: ImportReport) -> Record:
+    """Append to each list item the citations its 处理依据 names (labels only, never the text)."""
+    from kb.ingest.basis import handling_basis
+
+    try:
+        source = read_source(basis_file)
+    except ImportProblem as e:
+        report.errors.append(Message(e.path, e.message))
+        return record
+    basis = handling_basis(clean_text(source.text).text)
+    units = []
+    for u in record.units:
+        labels = basis.get(int(u.anchor)) if u.anchor.isdigit() else None
+        if labels:
+            u = dataclasses.replace(u, text=f"{u.text}\n处理依据：{'；'.join(labels)}")
+        units.append(u)
+    linked = sum(1 for u in units if "处理依据：" in u.text)
+    if linked < len(units):
+        report.warnings.append(
+            Message(
+                str(basis_file), f"处理依据 names no article for {len(units) - linked} of {len(units)} items"
+            )
+        )
+    return dataclasses.replace(record, units=tuple(units))
+
+
 def clean_title_line(line: str) -> str:
     from kb.ingest.metadata import clean_title
 
@@ -226,7 +252,11 @@ def _existing(into: Path) -> dict[str, tuple[Path, str]]:
 
 
 def import_paths(
-    paths: Iterable[Path], kind: str, into: Path | None, overrides: dict[str, Any] | None = None
+    paths: Iterable[Path],
+    kind: str,
+    into: Path | None,
+    overrides: dict[str, Any] | None = None,
+    basis_from: Path | None = None,
 ) -> ImportReport:
     """Import files and folders as records of one kind. With ``into`` None nothing is written."""
     if kind not in KINDS:
@@ -254,6 +284,8 @@ def import_paths(
             continue
         for w in warnings:
             report.warnings.append(Message(str(path), w))
+        if basis_from is not None and kind == "list":
+            records = [attach_basis(r, basis_from, report) for r in records]
         for record in records:
             clash = taken.get(record.id)
             if clash is None and record.id in existing and existing[record.id][1] != record.source_file:

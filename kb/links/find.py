@@ -80,7 +80,7 @@ def find_citations(text: str) -> list[Citation]:
                 title = current
                 for _ms, me, name in marks:
                     if me <= am.start():
-                        title = name
+                        title = title if name.startswith("该") and title else name  # 该法: the law just named
                 art = cn_to_int(am.group(1))
                 para_no = cn_to_int(am.group(2)) if am.group(2) else None
                 item_raw = am.group(3) or am.group(4)
