@@ -57,6 +57,7 @@ def import_cmd(
     kind: str,
     into: Path | None,
     dry_run: bool,
+    basis_from: Path | None,
     as_json: bool,
     rid: str | None,
     **overrides: Any,
