@@ -414,7 +414,8 @@ class SearchService:
             elif "units" in item:
                 self._labels[key] = item["title"]
             else:
-                self._labels[key] = f"{item['document_title']} {item['number']}".strip()
+                extra = item["title"] if item.get("title") and item["title"] not in item["number"] else ""
+                self._labels[key] = " ".join(x for x in (item["document_title"], item["number"], extra) if x)
         return self._labels[key]
 
     def violated_by(self, unit_id: str, limit: int = 200) -> dict[str, Any]:
@@ -459,6 +460,58 @@ class SearchService:
             records = [record_from_dump(json.loads(h["record"])) for h in res]
             self._policy_index, self._policy_index_key = PolicyIndex(records), key
         return self._policy_index
+
+    def similar_units(self, sentence: str, limit: int = 3) -> list[dict[str, Any]]:
+        """List items and provisions that read like a sentence of a draft: the best BM25 matches
+        that share at least two content words with it, one of them a domain term."""
+        from indexer.analysis import cut, domain_terms
+
+        words = {t for t in cut(sentence) if len(t) > 1}
+        if len(words) < 2:
+            return []
+        q = Q.And(
+            [
+                Q.Or([Q.Term("text", w) for w in words]),
+                Q.Or([Q.Term("kind", "list-item"), Q.Term("kind", "provision")]),
+            ]
+        )
+        out = []
+        for h in self.searcher.search(q, limit=10):
+            shared = words & set(cut(h["text"]))
+            if len(shared) >= 2 and shared & domain_terms():
+                out.append(
+                    {
+                        "id": h["id"],
+                        "title": self.label(h["id"]),
+                        "category": (h.get("category") or "").split(",")[0],
+                        "provisions": [h["id"], *[v for v in (h.get("violates") or "").split(",") if v]],
+                        "shared": sorted(shared),
+                    }
+                )
+            if len(out) >= limit:
+                break
+        return out
+
+    def cases_for(self, provision_ids: list[str], limit: int = 3) -> list[dict[str, Any]]:
+        """Cases that violated any of these provisions (or their counterparts), newest first."""
+        r = self.search(
+            "",
+            filters={"violates": provision_ids, "kind": ["case"]},
+            sort="date",
+            per_page=limit,
+            facets=False,
+            snippets=False,
+        )
+        return [
+            {"id": h["id"], "title": h["title"], "date": h["date"] or h["year"], "sanctions": h["sanctions"]}
+            for h in r["hits"]
+        ]
+
+    def check(self, text: str) -> dict[str, Any]:
+        """The draft check with this index: citations, cases and similar-text suggestions filled."""
+        from kb.check import check_draft
+
+        return check_draft(text, similar=self.similar_units, cite=self.label, cases=self.cases_for).dump()
 
     def count(self) -> int:
         return self.searcher.doc_count()

@@ -325,6 +325,52 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
     waitress_serve(app, host=host, port=port, threads=threads, ident="jianfu-kb")
 
 
+@main.command()
+@click.argument("source", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def check(source: Path, index_dir: Path | None, as_json: bool) -> None:
+    """Check a draft (.txt, .docx, or - for standard input) against the rules; nothing is stored."""
+    from kb.ingest.read import ImportProblem, decode_bytes, docx_to_text
+
+    try:
+        if str(source) == "-":
+            text, _ = decode_bytes(sys.stdin.buffer.read(), "<stdin>")
+        elif source.suffix.lower() == ".docx":
+            text = docx_to_text(source)
+        else:
+            text, _ = decode_bytes(source.read_bytes(), str(source))
+    except ImportProblem as e:
+        raise click.ClickException(str(e)) from None
+    except OSError as e:
+        raise click.ClickException(f"{source}: {e.strerror}") from None
+    from indexer.build import current_generation
+
+    root = index_dir or default_index()
+    if current_generation(root) is not None:
+        result = open_service(index_dir).check(text)
+    else:
+        from kb.check import check_draft
+
+        result = check_draft(text).dump()
+        result["notes"].append(f"{root} 中没有索引：只做了规则检查，没有相似条文和案例")
+    if as_json:
+        _echo_json(result)
+        return
+    click.echo(f"共 {result['chars']} 字、{result['sentences']} 句；提示 {len(result['flags'])} 处")
+    for note in result["notes"]:
+        click.echo(f"  说明：{note}")
+    labels = {"limit": "超限", "pattern": "规则", "similar": "相似"}
+    for f in result["flags"]:
+        cites = "；".join(p["citation"] for p in f["provisions"])
+        click.echo(f"\n[{labels[f['kind']]}·{f['severity']}] {f['title']}（第{f['start']}-{f['end']}字）")
+        click.echo(f"  原句：{f['sentence']}")
+        click.echo(f"  说明：{f['explain']}")
+        click.echo(f"  依据：{cites}")
+        for c in f["cases"]:
+            click.echo(f"  案例：{c['title']}（{c['date']}）")
+
+
 @main.group()
 def links() -> None:
     """Citations and cross-links: unresolved citations, version correspondence."""

@@ -168,3 +168,48 @@ def test_forms_and_links_point_at_html_pages_not_json_twins(client):
         assert soup.select_one("form.searchbox")["action"] == "/search"
         for a in soup.select("main a[href]"):
             assert ".json" not in a["href"], (path, a["href"])
+
+
+def test_check_page_and_json_twin(client):
+    soup = html(client.get("/check"))
+    assert soup.select_one("textarea[name=text]")
+    draft = "关于做好某项工作的通知\n请各村每日在工作群打卡上传照片<script>x()</script>。"
+    soup = html(client.post("/check", data={"text": draft}))
+    assert soup.select(".flag") and soup.select("mark.sev-high")
+    assert soup.find("script") is None  # the pasted text is escaped
+    data = client.post("/check.json", data={"text": draft}).get_json()
+    (flag,) = [f for f in data["result"]["flags"] if f["kind"] == "pattern"]
+    assert draft[flag["start"] : flag["end"]] == flag["sentence"]
+    assert flag["provisions"] and all("citation" in p for p in flag["provisions"])
+
+
+def test_check_upload_docx_and_bad_files(client):
+    import io
+
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("关于开展专项整治的通知")
+    d.add_paragraph("对未完成任务的单位实行一票否决。")
+    buf = io.BytesIO()
+    d.save(buf)
+    data = client.post(
+        "/check.json",
+        data={"file": (io.BytesIO(buf.getvalue()), "draft.docx")},
+        content_type="multipart/form-data",
+    ).get_json()
+    assert any(f["rule"] == "veto-pledge" for f in data["result"]["flags"])
+    bad = client.post(
+        "/check.json", data={"file": (io.BytesIO(b"not a zip"), "x.docx")}, content_type="multipart/form-data"
+    ).get_json()
+    assert "zip" in bad["error"] and bad["result"] is None
+    gbk = client.post(
+        "/check.json",
+        data={"file": (io.BytesIO("请各村每日在工作群打卡上传照片。".encode("gb18030")), "g.txt")},
+        content_type="multipart/form-data",
+    ).get_json()
+    assert gbk["result"]["flags"]
+    empty = client.post("/check.json", data={"text": ""}).get_json()
+    assert empty["result"]["flags"] == []
+    huge = client.post("/check", data={"text": "字" * (2 * 1024 * 1024)})  # 6 MB of UTF-8
+    assert huge.status_code == 413

@@ -18,7 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX_DIR=None,  # default: $KB_INDEX or the per-user folder (kb.cli.default_index)
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,  # uploads (draft check) and form posts
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,  # a 1 MB draft in UTF-8 Chinese is about 3 MB
         JSON_AS_ASCII=False,
         PER_PAGE=10,
     )
@@ -34,9 +34,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["INDEX_DIR"] = str(root)
     app.extensions["kb_search"] = SearchService(root)  # jieba and the index, loaded once
 
-    from web.views import documents, search, system
+    from web.views import check, documents, search, system
 
     app.register_blueprint(search.bp)
+    app.register_blueprint(check.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(system.bp)
     register_errors(app)

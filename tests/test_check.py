@@ -1,0 +1,123 @@
+"""The draft check: a labelled set of draft sentences (precision and recall), limits, odd input."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from kb.check import check_draft, split_sentences
+from tests.conftest import SEEDS, need
+
+LABELS = tomllib.loads((Path(__file__).parent / "check_set.toml").read_text(encoding="utf-8"))
+MIN_PRECISION = 0.95
+MIN_RECALL = 0.90
+
+
+def confident(flags):
+    return [f for f in flags if f.kind in ("limit", "pattern")]
+
+
+def test_labelled_set_precision_and_recall():
+    breach, ok = LABELS["breach"], LABELS["ok"]
+    assert len(breach) + len(ok) >= 60 and len(breach) >= 30 and len(ok) >= 30
+    tp = fp = fn = 0
+    misses, false_alarms = [], []
+    for sentence, provision in breach:
+        flags = confident(check_draft(sentence).flags)
+        if any(provision in [p["id"] for p in f.provisions] for f in flags):
+            tp += 1
+        else:
+            fn += 1
+            misses.append(sentence)
+        fp += sum(1 for f in flags if provision not in [p["id"] for p in f.provisions])
+    for sentence in ok:
+        flags = confident(check_draft(sentence).flags)
+        if flags:
+            fp += len(flags)
+            false_alarms.append((sentence, [f.rule for f in flags]))
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    print(
+        f"\ndraft check: {len(breach)} breaches, {len(ok)} look-alikes: precision {precision:.3f}, recall {recall:.3f}"
+    )
+    for m in misses:
+        print("  missed:", m)
+    for s, rules in false_alarms:
+        print("  false alarm:", s, rules)
+    assert precision >= MIN_PRECISION and recall >= MIN_RECALL
+
+
+def test_offsets_point_at_the_sentence():
+    text = "关于做好某项工作的通知\n一、总体要求。\n二、请各村每日在工作群打卡上传照片。"
+    (flag,) = confident(check_draft(text).flags)
+    assert text[flag.start : flag.end] == flag.sentence
+    assert "打卡" in flag.sentence
+
+
+def test_length_limit_only_for_documents_that_deploy_work():
+    body = "各单位要认真落实各项工作要求。" * 400
+    assert not [f for f in check_draft("关于2024年工作情况的报告\n" + body).flags if f.kind == "limit"]
+
+
+def test_document_length_limit():
+    body = "各单位要认真落实各项工作要求。" * 300  # 4500 characters
+    specific = check_draft("关于开展某专项整治的通知\n" + body)
+    assert [f.rule for f in specific.flags if f.kind == "limit"] == ["doc-length"]
+    general = check_draft("2025年全县工作要点\n" + body)
+    assert not [f for f in general.flags if f.kind == "limit"]  # under 5000 for a comprehensive document
+
+
+def test_similar_suggestions_are_labelled_apart():
+    def similar(sentence):
+        return [
+            {
+                "id": "jfqd-2024/9",
+                "title": "频繁要基层填表报材料",
+                "provisions": ["jfqd-2024/9", "jfrg-2024/3"],
+            }
+        ]
+
+    r = check_draft("请各村把相关材料整理齐全后交到乡里来审核。", similar=similar)
+    (flag,) = r.flags
+    assert flag.kind == "similar" and "不是认定" in flag.explain and flag.severity == "low"
+
+
+def test_cases_and_citations_come_from_callbacks():
+    r = check_draft(
+        "对未完成任务的单位实行一票否决。",
+        cite=lambda pid: f"《条例》{pid}",
+        cases=lambda ids: [{"id": "c1", "title": "某案"}] * 5,
+    )
+    (flag,) = r.flags
+    assert flag.provisions[0]["citation"].startswith("《条例》")
+    assert len(flag.cases) == 3
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n", "。。。！！", "😀" * 100, "a" * 10, "\x00\x01"])
+def test_odd_input_gives_a_result(text):
+    r = check_draft(text)
+    assert isinstance(r.flags, list)
+
+
+def test_one_megabyte_is_checked():
+    r = check_draft("请各村每日在工作群打卡上传照片。" * 70_000)
+    assert r.notes and r.flags
+
+
+def test_sentences_cover_the_text():
+    text = "第一句。第二句！\n第三句；第四句"
+    assert [s for _, _, s in split_sentences(text)] == ["第一句。", "第二句！", "第三句；", "第四句"]
+
+
+def test_seed_reports_raise_few_flags():
+    need(SEEDS)
+    from kb.ingest.clean import clean_text
+
+    total = 0
+    for p in sorted(SEEDS.glob("*.txt")):
+        r = check_draft(clean_text(p.read_text(encoding="utf-8")).text)
+        flags = confident(r.flags)
+        print(f"\n{p.name}: {r.chars} chars, {len(flags)} flags: {[(f.rule, f.matched) for f in flags]}")
+        total += len(flags)
+    assert total <= 3  # measured: 1 (004: a speech asking units to report the 责任书 they signed)
