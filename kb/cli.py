@@ -372,6 +372,76 @@ def check(source: Path, index_dir: Path | None, as_json: bool) -> None:
 
 
 @main.group()
+def pack() -> None:
+    """Study packs (学习包): create, gather for a provision, export to Word, Markdown or HTML."""
+
+
+@pack.command("create")
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--title", required=True)
+@click.option("--subtitle", default="")
+@click.option(
+    "--section",
+    "section_title",
+    default="学习内容",
+    show_default=True,
+    help="Title of the section holding the ids.",
+)
+@click.option("--quiz/--no-quiz", default=False)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def pack_create(
+    ids: tuple[str, ...], title: str, subtitle: str, section_title: str, quiz: bool, output: Path
+) -> None:
+    """Write a pack file holding these ids, in order."""
+    from kb.packs import Pack, PackItem, PackSection, dump_pack
+
+    p = Pack(title, subtitle, "", quiz, [PackSection(section_title, [PackItem(i) for i in ids])])
+    output.write_text(dump_pack(p), encoding="utf-8")
+    click.echo(f"{output}: {len(ids)} item(s)", err=True)
+
+
+@pack.command("for-provision")
+@click.argument("item_id")
+@INDEX_OPTION
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def pack_for(item_id: str, index_dir: Path | None, output: Path) -> None:
+    """为该条文生成学习包: the provision, its neighbours and the cases under it."""
+    from kb.packs import dump_pack
+    from kb.packs.model import pack_for_provision
+
+    item = open_service(index_dir).get_with_links(item_id)
+    if item is None or "units" in item:
+        raise click.ClickException(f"{item_id!r} is not a provision in the index")
+    output.write_text(dump_pack(pack_for_provision(item)), encoding="utf-8")
+    click.echo(f"{output}: written", err=True)
+
+
+@pack.command("export")
+@click.argument("pack_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@INDEX_OPTION
+@click.option("--format", "fmt", type=click.Choice(["docx", "md", "html"]), default="docx", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def pack_export(pack_file: Path, index_dir: Path | None, fmt: str, output: Path) -> None:
+    """Export a pack; ids no longer in the knowledge base print as 已不在知识库中 and warn."""
+    from kb.packs import PackError, load_pack, resolve_pack
+    from kb.packs.export import FORMATS
+
+    try:
+        p = load_pack(pack_file)
+    except PackError as e:
+        raise click.ClickException(str(e)) from None
+    resolved = resolve_pack(p, open_service(index_dir).get)
+    data = FORMATS[fmt](resolved)
+    output.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    for w in resolved.warnings:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(
+        f"{output}: {sum(len(e) for _, e in resolved.sections)} item(s), {len(resolved.quiz)} quiz question(s)",
+        err=True,
+    )
+
+
+@main.group()
 def links() -> None:
     """Citations and cross-links: unresolved citations, version correspondence."""
 
