@@ -116,3 +116,43 @@ def test_hostile_text_does_not_run_in_the_browser(server, browser, tmp_path):
     page.goto(server + "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E%20%22onerror%3Dalert(2)")
     page.wait_for_selector(".echo")
     assert not dialogs
+
+
+def test_study_pack_in_the_browser(server, browser, tmp_path):
+    import io
+
+    import docx
+
+    ctx = browser.new_context(accept_downloads=True)
+    page = ctx.new_page()
+    page.goto(server + "/search?q=" + "公车私用")
+    page.wait_for_selector(".hit button.addpack")
+    page.click(".hit >> nth=0 >> button.addpack")
+    page.click(".hit >> nth=1 >> button.addpack")
+    page.goto(server + "/pack")
+    page.wait_for_selector(".pack-items li")
+    assert page.locator(".pack-items li").count() == 2
+    first = page.locator(".pack-items li >> nth=0 >> a").inner_text()
+    page.focus(".pack-items li >> nth=0")
+    page.keyboard.press("Alt+ArrowDown")  # keyboard reordering
+    page.wait_for_function(
+        "document.querySelectorAll('.pack-items li a')[1].textContent.trim() === %r" % first.strip()
+    )
+    page.fill(".pack-items li >> nth=0 >> textarea", "重点学习")
+    page.locator(".pack-items li >> nth=0 >> textarea").dispatch_event("change")
+    page.reload()  # survives a reload: kept in local storage
+    page.wait_for_selector(".pack-items li")
+    assert page.locator(".pack-items li >> nth=0 >> textarea").input_value() == "重点学习"
+    shot(page, "6-pack")
+    with page.expect_download() as dl:
+        page.click("button[value=docx]")
+    path = tmp_path / "pack.docx"
+    dl.value.save_as(path)
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(path.read_bytes())).paragraphs)
+    assert "学习提示：重点学习" in text
+    # one click: a pack for a provision, with the cases under it
+    page.goto(server + "/doc/cdc-2023/132")
+    page.click("text=为该条文生成学习包")
+    page.wait_for_function("document.querySelectorAll('.pack-items li').length >= 3")
+    assert "ccdi-zd-01" in page.content()
+    ctx.close()

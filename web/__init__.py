@@ -34,10 +34,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["INDEX_DIR"] = str(root)
     app.extensions["kb_search"] = SearchService(root)  # jieba and the index, loaded once
 
-    from web.views import check, documents, search, system
+    from web.views import check, documents, packs, search, system
 
     app.register_blueprint(search.bp)
     app.register_blueprint(check.bp)
+    app.register_blueprint(packs.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(system.bp)
     register_errors(app)

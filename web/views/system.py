@@ -24,3 +24,8 @@ def health():
 
 
 bp.add_url_rule("/healthz.json", "health_json", health)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    return "", 204

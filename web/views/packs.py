@@ -1,0 +1,79 @@
+"""Study packs on the web: the pack lives in the browser (local storage, downloadable as a file);
+the server gathers packs for a provision and exports packs to Word, Markdown or HTML."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, request, url_for
+
+from kb.packs import PackError, dump_pack, pack_from_dict, resolve_pack
+from kb.packs.export import FORMATS
+from kb.packs.model import pack_for_provision
+from web.render import respond, service
+
+bp = Blueprint("packs", __name__)
+
+MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "toml": "application/toml; charset=utf-8",
+}
+
+
+@bp.route("/pack")
+def pack_page():
+    data: dict[str, Any] = {
+        "export_url": url_for("packs.export"),
+        "formats": ["docx", "md", "html", "toml"],
+        "from": request.args.get("from", ""),
+        "format": "学习包保存在本浏览器中（localStorage），可下载为文件分享；导出时以 POST 提交 pack 字段（JSON）。",
+    }
+    return respond("pack.html", data)
+
+
+@bp.route("/pack/for/<path:item_id>")
+def pack_for(item_id: str):
+    """为该条文生成学习包 (JSON): the provision, its neighbours and the cases under it."""
+    item_id = item_id.removesuffix(".json")
+    item = service().get_with_links(item_id)
+    if item is None or "units" in item:
+        abort(404)
+    return jsonify(pack_for_provision(item).dump())
+
+
+@bp.route("/pack/export", methods=["POST"])
+def export():
+    fmt = request.form.get("format", "docx")
+    if fmt not in FORMATS and fmt != "toml":
+        abort(400)
+    try:
+        data = json.loads(request.form.get("pack", ""))
+        pack = pack_from_dict(data, "pack")
+    except json.JSONDecodeError as e:
+        return respond(
+            "error.html",
+            {"error": 400, "message": f"学习包不是有效的 JSON（第 {e.lineno} 行）", "path": request.path},
+            400,
+        )
+    except PackError as e:
+        return respond(
+            "error.html", {"error": 400, "message": f"学习包有误：{e.message}", "path": request.path}, 400
+        )
+    if fmt == "toml":
+        body: bytes | str = dump_pack(pack)
+    else:
+        resolved = resolve_pack(pack, service().get)
+        body = FORMATS[fmt](resolved)
+    name = f"{pack.title[:40]}.{fmt}"
+    resp = Response(body, mimetype=MIME[fmt].split(";")[0])
+    resp.headers["Content-Type"] = MIME[fmt]
+    from urllib.parse import quote
+
+    resp.headers["Content-Disposition"] = f"attachment; filename=pack.{fmt}; filename*=UTF-8''{quote(name)}"
+    return resp
+
+
+bp.add_url_rule("/pack.json", "pack_page_json", pack_page)
