@@ -135,9 +135,8 @@ def test_study_pack_in_the_browser(server, browser, tmp_path):
     first = page.locator(".pack-items li >> nth=0 >> a").inner_text()
     page.focus(".pack-items li >> nth=0")
     page.keyboard.press("Alt+ArrowDown")  # keyboard reordering
-    page.wait_for_function(
-        "document.querySelectorAll('.pack-items li a')[1].textContent.trim() === %r" % first.strip()
-    )
+    moved = f"document.querySelectorAll('.pack-items li a')[1].textContent.trim() === {first.strip()!r}"
+    page.wait_for_function(moved)
     page.fill(".pack-items li >> nth=0 >> textarea", "重点学习")
     page.locator(".pack-items li >> nth=0 >> textarea").dispatch_event("change")
     page.reload()  # survives a reload: kept in local storage
