@@ -511,7 +511,15 @@ class SearchService:
         """The draft check with this index: citations, cases and similar-text suggestions filled."""
         from kb.check import check_draft
 
-        return check_draft(text, similar=self.similar_units, cite=self.label, cases=self.cases_for).dump()
+        memo: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+
+        def cases(ids: list[str]) -> list[dict[str, Any]]:  # many flags share their provisions
+            key = tuple(ids)
+            if key not in memo:
+                memo[key] = self.cases_for(ids)
+            return memo[key]
+
+        return check_draft(text, similar=self.similar_units, cite=self.label, cases=cases).dump()
 
     def count(self) -> int:
         return self.searcher.doc_count()

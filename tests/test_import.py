@@ -195,3 +195,19 @@ def test_reimport_replaces_its_own_record(tmp_path):
 def test_missing_path_is_an_error(tmp_path):
     code, report = run_import(str(tmp_path / "nope.txt"), "--type", "case", "--into", str(tmp_path))
     assert code == 1 and "no such file" in report["errors"][0]["message"]
+
+
+def test_html_import_drops_markup_and_scripts(tmp_path):
+    page = (
+        "<html><head><title>关于规范督查检查考核的通知</title><script>var ad='哒哒';</script></head>"
+        "<body><nav>首页 | 下载</nav><h1>关于规范督查检查考核的通知</h1>"
+        "<p>一、总体要求</p><p>严格控制督查检查考核总量。</p><p>二、工作措施</p><p>不得要求基层重复填报台账。</p>"
+        "<footer>版权所有</footer></body></html>"
+    )
+    (tmp_path / "n.html").write_text(page, encoding="utf-8")
+    report = import_paths([tmp_path / "n.html"], "material", tmp_path / "out")
+    assert not report.errors
+    (record,) = report.records
+    assert record.title == "关于规范督查检查考核的通知"
+    assert [u.title for u in record.units if u.anchor != "s0"] == ["总体要求", "工作措施"]
+    assert "哒哒" not in record.text and "版权所有" not in record.text and "首页" not in record.text
