@@ -115,6 +115,27 @@ _SPEECH = re.compile(r"(讲话|主报告|会议报告|发言)[^。；]{0,12}?(\d
 _MEETINGS = re.compile(r"每(季度|月|两个月|半年)(召开|举行).{0,8}(综合性|全面|全体).{0,6}(工作)?会议")
 
 
+def _limit(
+    span: tuple[int, int, str], rule: str, title: str, explain: str, provisions: list[str], matched: str
+) -> Flag:
+    """A flag for a measurable limit of the 若干规定 (all rest on its 一 and 二 parts)."""
+    start, end, sentence = span
+    return Flag(
+        start,
+        end,
+        sentence,
+        "limit",
+        rule,
+        title,
+        "文山会海",
+        "medium",
+        explain,
+        provisions=[{"id": p} for p in provisions],
+        confidence="数量超限",
+        matched=matched,
+    )
+
+
 def length_flags(text: str, sentences: list[tuple[int, int, str]]) -> list[Flag]:
     """若干规定 (2024) 一: documents generally ≤ 5000 字, ≤ 4000 字 for a special task."""
     chars = sum(1 for c in text if not c.isspace())
@@ -126,63 +147,48 @@ def length_flags(text: str, sentences: list[tuple[int, int, str]]) -> list[Flag]
     if chars <= limit:
         return []
     kind_text = "部署综合性工作的文件" if comprehensive else "部署专项工作或具体任务的文件"
-    start, end, sentence = sentences[0] if sentences else (0, 0, "")
+    explain = f"全文约 {chars} 字；{kind_text}一般不超过 {limit} 字（按标题判断为{'综合性' if comprehensive else '专项'}文件，请核对）。"
     return [
-        Flag(
-            start,
-            end,
-            sentence,
-            "limit",
+        _limit(
+            sentences[0],
             "doc-length",
             "文件篇幅超过字数上限",
-            "文山会海",
-            "medium",
-            f"全文约 {chars} 字；{kind_text}一般不超过 {limit} 字（按标题判断为{'综合性' if comprehensive else '专项'}文件，请核对）。",
-            provisions=[{"id": "jfrg-2024/1"}, {"id": "jfqd-2024/1"}],
-            confidence="数量超限",
-            matched=f"{chars}字",
+            explain,
+            ["jfrg-2024/1", "jfqd-2024/1"],
+            f"{chars}字",
         )
     ]
 
 
 def speech_flags(sentences: list[tuple[int, int, str]]) -> list[Flag]:
     flags = []
-    for start, end, s in sentences:
+    for span in sentences:
+        s = span[2]
         for m in _SPEECH.finditer(s):
             minutes = float(m.group(2)) * (60 if m.group(3) == "小时" else 1)
             if minutes > 60:
+                explain = f"安排的讲话或主报告约 {minutes:g} 分钟；主要负责同志讲话或会议主报告不超过1小时。"
                 flags.append(
-                    Flag(
-                        start,
-                        end,
-                        s,
-                        "limit",
+                    _limit(
+                        span,
                         "speech-length",
                         "讲话或主报告超过1小时",
-                        "文山会海",
-                        "medium",
-                        f"安排的讲话或主报告约 {minutes:g} 分钟；主要负责同志讲话或会议主报告不超过1小时。",
-                        provisions=[{"id": "jfrg-2024/2"}, {"id": "jfqd-2024/6"}],
-                        confidence="数量超限",
-                        matched=m.group(),
+                        explain,
+                        ["jfrg-2024/2", "jfqd-2024/6"],
+                        m.group(),
                     )
                 )
         m = _MEETINGS.search(s)
         if m:
+            explain = "本系统本领域综合性工作会议原则上每年不超过1次。"
             flags.append(
-                Flag(
-                    start,
-                    end,
-                    s,
-                    "limit",
+                _limit(
+                    span,
                     "meeting-frequency",
                     "综合性工作会议过多",
-                    "文山会海",
-                    "medium",
-                    "本系统本领域综合性工作会议原则上每年不超过1次。",
-                    provisions=[{"id": "jfrg-2024/2"}, {"id": "jfqd-2024/4"}],
-                    confidence="数量超限",
-                    matched=m.group(),
+                    explain,
+                    ["jfrg-2024/2", "jfqd-2024/4"],
+                    m.group(),
                 )
             )
     return flags
