@@ -311,13 +311,24 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
     """Serve the web front end with waitress; build the bundled index first if there is none."""
     from waitress import serve as waitress_serve
 
-    from indexer.build import current_generation
+    from indexer.analysis import ANALYSIS_VERSION
+    from indexer.build import SCHEMA_VERSION, current_generation, read_manifest
 
     root = index_dir or default_index()
-    if current_generation(root) is None:
+    gen = current_generation(root)
+    ctx = click.get_current_context()
+    if gen is None:
         click.echo(f"{root} 中还没有索引，先构建内置知识库……", err=True)
-        ctx = click.get_current_context()
         ctx.invoke(build, corpora=(), index_dir=root, full=False, as_json=False)
+    else:
+        manifest = read_manifest(gen)
+        if (manifest.get("schema_version"), manifest.get("analysis_version")) != (
+            SCHEMA_VERSION,
+            ANALYSIS_VERSION,
+        ):
+            dirs = tuple(Path(d) for d in manifest.get("corpus", []) if Path(d).is_dir())
+            click.echo(f"{root} 的索引由旧版本建成，按原语料重建……", err=True)
+            ctx.invoke(build, corpora=dirs, index_dir=root, full=True, as_json=False)
     from web import create_app
 
     app = create_app({"INDEX_DIR": str(root)})

@@ -156,3 +156,23 @@ def test_cli_search_and_show_json(corpus, tmp_path):
     assert missing.exit_code == 1 and "nope" in missing.output
     no_index = runner.invoke(main, ["search", "x", "--index", str(tmp_path / "none")])
     assert no_index.exit_code == 1 and "kb build" in no_index.output
+
+
+def test_serve_rebuilds_an_index_from_an_older_version(corpus, tmp_path, monkeypatch):
+    import json as _json
+
+    import waitress
+
+    root = tmp_path / "ix"
+    first = build_index([corpus], root)
+    manifest = first.path / "manifest.json"
+    data = _json.loads(manifest.read_text())
+    data["schema_version"] = "0"
+    manifest.write_text(_json.dumps(data))
+    served = {}
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: served.update(kw))
+    result = CliRunner().invoke(main, ["serve", "--index", str(root), "--port", "8999"])
+    assert result.exit_code == 0, result.output
+    assert served["host"] == "127.0.0.1" and served["port"] == 8999
+    assert current_generation(root).name != first.generation  # rebuilt, from the same corpus
+    assert SearchService(root).get("c1") is not None
