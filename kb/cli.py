@@ -278,7 +278,7 @@ def search(
 def show(item_id: str, index_dir: Path | None, as_json: bool) -> None:
     """Show a record (cdc-2023) or one of its units (cdc-2023/132)."""
     service = open_service(index_dir)
-    item = service.get(item_id)
+    item = service.get_with_links(item_id)
     if item is None:
         raise click.ClickException(f"no record or provision {item_id!r} in the index")
     if as_json:

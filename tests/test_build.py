@@ -152,6 +152,10 @@ def test_cli_search_and_show_json(corpus, tmp_path):
     assert "某甲公车私用案" in out.stdout
     shown = json.loads(runner.invoke(main, ["show", "demo/5", "--json"], env={"KB_INDEX": str(root)}).stdout)
     assert shown["number"] == "第5条" and "礼金" in shown["text"]
+    assert [c["id"] for c in shown["links"]["violated_by"]] == ["c1"]  # the cases under it, with counts
+    assert shown["links"]["violated_by_counts"]["by_year"] == [{"value": "2021", "count": 1}]
+    case = json.loads(runner.invoke(main, ["show", "c1", "--json"], env={"KB_INDEX": str(root)}).stdout)
+    assert {v["id"] for v in case["links"]["violates"]} == {"demo/4", "demo/5"}
     missing = runner.invoke(main, ["show", "nope", "--index", str(root)])
     assert missing.exit_code == 1 and "nope" in missing.output
     no_index = runner.invoke(main, ["search", "x", "--index", str(tmp_path / "none")])
