@@ -126,3 +126,37 @@ def tiny_service(tiny_index):
     from indexer.search import SearchService
 
     return SearchService(tiny_index)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_outbound_network():
+    """The app works offline: any socket that connects outside loopback fails the test run."""
+    import ipaddress
+    import socket
+
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def allowed(address) -> bool:
+        if not isinstance(address, tuple):
+            return True  # unix sockets
+        host = address[0]
+        if host in ("localhost", ""):
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+    def guarded(self, address):
+        if not allowed(address):
+            raise AssertionError(f"outbound connection attempted to {address!r}")
+        return real_connect(self, address)
+
+    def guarded_ex(self, address):
+        if not allowed(address):
+            raise AssertionError(f"outbound connection attempted to {address!r}")
+        return real_connect_ex(self, address)
+
+    socket.socket.connect, socket.socket.connect_ex = guarded, guarded_ex
+    yield
+    socket.socket.connect, socket.socket.connect_ex = real_connect, real_connect_ex
