@@ -20,8 +20,8 @@ from whoosh import query as Q
 
 from indexer.analysis import get_tokenizer
 from indexer.build import NoIndex, current_generation, read_manifest
-from indexer.query import Clause, ParsedQuery, filter_query, parse, to_whoosh
-from indexer.schema import FACET_LABELS, FACETS, MULTI_VALUED, value_label
+from indexer.query import ParsedQuery, parse, to_whoosh
+from indexer.schema import FACETS, MULTI_VALUED, value_label
 
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
@@ -241,10 +241,6 @@ class SearchService:
             )
             out[name] = rows
         return out
-
-    @staticmethod
-    def facet_labels() -> dict[str, str]:
-        return dict(FACET_LABELS)
 
     # ------------------------------------------------------------ records
 
@@ -521,9 +517,6 @@ class SearchService:
 
         return check_draft(text, similar=self.similar_units, cite=self.label, cases=cases).dump()
 
-    def count(self) -> int:
-        return self.searcher.doc_count()
-
     def browse(self, kind: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Document entries (records), newest first."""
         q: Q.Query = Q.Term("entry", "document")
@@ -533,8 +526,4 @@ class SearchService:
         return [{k: h.get(k) for k in ("id", "kind", "title", "date", "issuer")} for h in res]
 
 
-def filter_clause(facet: str, value: str) -> Clause:
-    return Clause("filter", value, field=facet)
-
-
-__all__ = ["NoIndex", "SearchService", "filter_clause", "filter_query"]
+__all__ = ["NoIndex", "SearchService"]

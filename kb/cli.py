@@ -12,8 +12,6 @@ import click
 
 from kb.models import KIND_LABELS, KINDS
 
-TYPE_ALIASES = {"policy": "policy", "list": "list", "case": "case", "material": "material"}
-
 
 def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

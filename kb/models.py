@@ -24,10 +24,6 @@ KIND_LABELS = {
     "list-item": "清单事项",
 }
 
-#: 党纪处分 from lightest to heaviest (条例 2023 第八条), then 政务处分 (政务处分法 第七条)
-PARTY_SANCTIONS = ("警告", "严重警告", "撤销党内职务", "留党察看", "开除党籍")
-GOV_SANCTIONS = ("警告", "记过", "记大过", "降级", "撤职", "开除")
-
 
 @dataclass(frozen=True)
 class Unit:

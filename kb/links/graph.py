@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 from kb.links.correspondence import Correspondence
 from kb.links.find import find_citations
-from kb.links.resolve import PolicyIndex, Resolution, resolve_citations
+from kb.links.resolve import PolicyIndex, resolve_citations
 from kb.models import Record
 
 
@@ -69,7 +69,3 @@ def build_edges(
         for other in correspondence.counterparts(e.target):
             extra.append(Edge(e.source, other, e.type, "correspondence", via=e.target, sentence=e.sentence))
     return edges + extra, unresolved
-
-
-def resolved_only(resolutions: list[Resolution]) -> list[Resolution]:
-    return [r for r in resolutions if r.target]
