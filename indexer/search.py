@@ -18,14 +18,14 @@ from whoosh import highlight, sorting
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 
-from indexer.analysis import get_tokenizer
+from indexer.analysis import ChineseAnalyzer, get_tokenizer, normalise
 from indexer.build import NoIndex, current_generation, read_manifest
 from indexer.query import ParsedQuery, parse, to_whoosh
 from indexer.schema import FACETS, MULTI_VALUED, value_label
 
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
-SNIPPET_CHARS = 300_000  # highlight past Whoosh's 32 KB default: cases run long
+SNIPPET_BEFORE, SNIPPET_AFTER = 120, 600  # the window of stored text a snippet is cut from
 
 
 class _EscapingFormatter(highlight.Formatter):
@@ -50,6 +50,7 @@ class SearchService:
         self._retired: list[tuple[float, Any]] = []
         self.manifest: dict[str, Any] = {}
         self._labels: dict[tuple[str, str], str] = {}
+        self._analyzer = ChineseAnalyzer()
         self._by_target: dict[str, list[dict[str, Any]]] = {}
         self._by_source: dict[str, list[dict[str, Any]]] = {}
         self._unresolved: dict[str, list[dict[str, Any]]] = {}
@@ -151,9 +152,14 @@ class SearchService:
                 sorting.FieldFacet("date", reverse=sort != "date-asc"),
                 sorting.FieldFacet("ordinal"),
             ]
-        results = searcher.search_page(wq, page, pagelen=per_page, terms=snippets, **kwargs)
+        results = searcher.search_page(wq, page, pagelen=per_page, **kwargs)
         total = len(results)
-        hits = [self._hit(h, snippets) for h in results]
+        terms = (
+            {t.decode() if isinstance(t, bytes) else t for fn, t in wq.iter_all_terms() if fn == "text"}
+            if snippets
+            else set()
+        )
+        hits = [self._hit(h, snippets, terms) for h in results]
         return {
             "query": q,
             "parsed": pq.dump(),
@@ -167,16 +173,27 @@ class SearchService:
             "facets": self.facet_counts(pq, filters) if facets else {},
         }
 
-    def _hit(self, h: Any, snippets: bool) -> dict[str, Any]:
+    def _snippet(self, text: str, terms: set[str]) -> str:
+        """Highlight a window of the stored text around the first matched term, not the whole
+        text: re-tokenising a long case for every hit shown was the slowest part of a search."""
+        if not terms:
+            return ""
+        norm = normalise(text)
+        first = min((i for i in (norm.find(t) for t in terms) if i >= 0), default=-1)
+        if first < 0:
+            return ""
+        start = max(0, first - SNIPPET_BEFORE)
+        window = text[start : first + SNIPPET_AFTER]
+        frag = highlight.ContextFragmenter(maxchars=160, surround=40)
+        marked = highlight.highlight(window, terms, self._analyzer, frag, _EscapingFormatter(), top=2)
+        return ("…" if start and marked else "") + marked
+
+    def _hit(self, h: Any, snippets: bool, terms: set[str] | None = None) -> dict[str, Any]:
         f = h.fields()
         snippet = ""
         if snippets:
             try:
-                h.results.fragmenter = highlight.ContextFragmenter(
-                    maxchars=160, surround=40, charlimit=SNIPPET_CHARS
-                )
-                h.results.formatter = _EscapingFormatter()
-                snippet = h.highlights("text", top=2) or ""
+                snippet = self._snippet(f.get("text", ""), terms or set())
             except Exception:  # a highlighter failure must not cost the hit
                 snippet = ""
             if not snippet:
