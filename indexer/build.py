@@ -332,11 +332,9 @@ def build_index(
             except BaseException:
                 writer.cancel()
                 raise
-            counts = Counter(
-                r.unit_kind if r.kind != "case" else "case"
-                for r in corpus.records
-                for _ in (r.units if r.kind != "case" else [r])
-            )
+            counts: Counter[str] = Counter()
+            for r in corpus.records:  # a case is one hit; other records have a hit per unit
+                counts[r.unit_kind] += 1 if r.kind == "case" else len(r.units)
             new_manifest = {
                 "built": dt.datetime.now().isoformat(timespec="seconds"),
                 "generation": name,

@@ -6,9 +6,11 @@ so the rest of the program does not know Whoosh is underneath.
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import math
+import os
 import threading
 import time
 from pathlib import Path
@@ -19,9 +21,10 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 
 from indexer.analysis import ChineseAnalyzer, get_tokenizer, normalise
-from indexer.build import NoIndex, current_generation, read_manifest
+from indexer.build import CURRENT, NoIndex, current_generation, read_manifest
 from indexer.query import ParsedQuery, parse, to_whoosh
 from indexer.schema import FACETS, MULTI_VALUED, value_label
+from kb.models import UNIT_KIND
 
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
@@ -49,24 +52,45 @@ class SearchService:
         self._searcher: Any = None
         self._retired: list[tuple[float, Any]] = []
         self.manifest: dict[str, Any] = {}
-        self._labels: dict[tuple[str, str], str] = {}
+        self._stamp: tuple[int, int, int] | None = None  # CURRENT's inode, mtime, size when last read
         self._analyzer = ChineseAnalyzer()
-        self._by_target: dict[str, list[dict[str, Any]]] = {}
-        self._by_source: dict[str, list[dict[str, Any]]] = {}
-        self._unresolved: dict[str, list[dict[str, Any]]] = {}
+        self._reset_generation_state()
         get_tokenizer()
         self.refresh()
 
     # ------------------------------------------------------------ lifecycle
 
+    def _reset_generation_state(self) -> None:
+        """Everything derived from one generation: emptied when another is opened."""
+        self._labels: dict[str, str] = {}
+        self._records: dict[str, dict[str, Any]] = {}  # parsed stored records; read-only
+        self._tokens: dict[str, set[str]] = {}
+        self._policy_index: Any = None
+        self._by_target: dict[str, list[dict[str, Any]]] = {}
+        self._by_source: dict[str, list[dict[str, Any]]] = {}
+        self._unresolved: dict[str, list[dict[str, Any]]] = {}
+        self._versions: dict[str, list[str]] = {}
+
+    def _current_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.root / CURRENT)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
     def refresh(self) -> bool:
-        """Open the current generation if it changed. Returns True when it switched."""
+        """Open the current generation if it changed. Returns True when it switched. A stat of
+        CURRENT comes first: a swap replaces the file, so an unchanged stat means no new build."""
+        stamp = self._current_stamp()
+        if stamp is not None and stamp == self._stamp and self._searcher is not None:
+            return False
         gen = current_generation(self.root)
         if gen is None:
             if self._searcher is None:
                 raise NoIndex(f"no index in {self.root}: run `kb build` first")
             return False
         if gen == self._gen:
+            self._stamp = stamp
             return False
         with self._lock:
             if gen == self._gen:
@@ -75,9 +99,11 @@ class SearchService:
             searcher = ix.searcher()
             if self._searcher is not None:
                 self._retired.append((time.monotonic(), self._searcher))
+            self._reset_generation_state()
             self._ix, self._searcher, self._gen = ix, searcher, gen
             self.manifest = read_manifest(gen)
             self._index_edges()
+            self._stamp = stamp
             self._close_retired()
         return True
 
@@ -90,7 +116,16 @@ class SearchService:
         unresolved: dict[str, list[dict[str, Any]]] = {}
         for u in self.manifest.get("unresolved", []):
             unresolved.setdefault(u["source"].split("/")[0], []).append(u)
+        versions: dict[str, list[str]] = {}
+        for row in self.manifest.get("correspondence", []):
+            a, b = row.get("old"), row.get("new")
+            if a and b:
+                for x, y in ((a, b), (b, a)):
+                    bucket = versions.setdefault(x, [])
+                    if y not in bucket:
+                        bucket.append(y)
         self._by_target, self._by_source, self._unresolved = by_target, by_source, unresolved
+        self._versions = versions
 
     def _close_retired(self, grace: float = 30.0) -> None:
         now = time.monotonic()
@@ -264,43 +299,61 @@ class SearchService:
     def _stored(self, key: str) -> dict[str, Any] | None:
         return self.searcher.document(key=key)
 
+    def _record(self, rid: str) -> dict[str, Any] | None:
+        """A stored record, parsed once per generation. Shared: read it, never change it. Misses
+        are not remembered, so made-up ids in URLs cannot grow the cache."""
+        record = self._records.get(rid)
+        if record is None:
+            doc = self._stored(f"doc:{rid}")
+            if doc is None:
+                return None
+            record = self._records[rid] = json.loads(doc["record"])
+        return record
+
+    @staticmethod
+    def _find_unit(record: dict[str, Any], anchor: str) -> int | None:
+        for i, u in enumerate(record["units"]):
+            if u["anchor"] == anchor:
+                return i
+        return None
+
     def get(self, item_id: str) -> dict[str, Any] | None:
-        """A record (document) or a unit (provision, item, section) by id, as stored."""
-        doc = self._stored(f"doc:{item_id}")
-        if doc is not None:
-            return json.loads(doc["record"])
+        """A record (document) or a unit (provision, item, section) by id, as stored. The caller
+        owns the result (pages add urls and links to it)."""
+        record = self._record(item_id)
+        if record is not None:
+            return copy.deepcopy(record)
         if "/" not in item_id:
             return None
         rid, _, anchor = item_id.partition("/")
-        parent = self._stored(f"doc:{rid}")
-        if parent is None:
+        record = self._record(rid)
+        if record is None:
             return None
-        record = json.loads(parent["record"])
         anchor = anchor.split("/")[0]  # cdc-2023/132/2 → its article
-        for i, u in enumerate(record["units"]):
-            if u["anchor"] == anchor:
-                units = record["units"]
-                return {
-                    "id": f"{rid}/{anchor}",
-                    "kind": {"policy": "provision", "list": "list-item"}.get(record["kind"], record["kind"]),
-                    "document_id": rid,
-                    "document_title": record["title"],
-                    "document_kind": record["kind"],
-                    "number": u["number"],
-                    "title": u["title"],
-                    "heading": u["heading"],
-                    "text": u["text"],
-                    "basis": u["basis"],
-                    "category": u["category"],
-                    "summary": record.get("summary", False),
-                    "source": record.get("source", ""),
-                    "issuer": record.get("issuer", ""),
-                    "date": record.get("date"),
-                    "previous": units[i - 1]["id"] if i > 0 else None,
-                    "next": units[i + 1]["id"] if i + 1 < len(units) else None,
-                    "links": {"violated_by": [], "cited_by": [], "cites": [], "related": []},
-                }
-        return None
+        i = self._find_unit(record, anchor)
+        if i is None:
+            return None
+        units, u = record["units"], record["units"][i]
+        return {
+            "id": f"{rid}/{anchor}",
+            "kind": UNIT_KIND.get(record["kind"], record["kind"]),
+            "document_id": rid,
+            "document_title": record["title"],
+            "document_kind": record["kind"],
+            "number": u["number"],
+            "title": u["title"],
+            "heading": list(u["heading"]),
+            "text": u["text"],
+            "basis": list(u["basis"]),
+            "category": u["category"],
+            "summary": record.get("summary", False),
+            "source": record.get("source", ""),
+            "issuer": record.get("issuer", ""),
+            "date": record.get("date"),
+            "previous": units[i - 1]["id"] if i > 0 else None,
+            "next": units[i + 1]["id"] if i + 1 < len(units) else None,
+            "links": {"violated_by": [], "cited_by": [], "cites": [], "related": []},
+        }
 
     @staticmethod
     def _dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -312,7 +365,7 @@ class SearchService:
         return list(best.values())
 
     def _edge_row(self, other: str, e: dict[str, Any]) -> dict[str, Any]:
-        rec = self.get(other.split("/")[0]) or {}
+        rec = self._record(other.split("/")[0]) or {}
         return {
             "id": other,
             "title": self.label(other),
@@ -384,12 +437,7 @@ class SearchService:
         return item
 
     def _counterparts(self, unit_id: str) -> list[str]:
-        out: list[str] = []
-        for row in self.manifest.get("correspondence", []):
-            for a, b in ((row.get("old"), row.get("new")), (row.get("new"), row.get("old"))):
-                if a == unit_id and b and b not in out:
-                    out.append(b)
-        return out
+        return list(self._versions.get(unit_id, []))
 
     def related(
         self, item_id: str, kind: str, limit: int = 5, exclude: set[str] | None = None
@@ -419,17 +467,21 @@ class SearchService:
 
     def label(self, item_id: str) -> str:
         """A short human label for a record or unit id: 中国共产党纪律处分条例 第一百三十二条."""
-        key = (self.generation, item_id)
-        if key not in self._labels:
-            item = self.get(item_id)
-            if item is None:
-                self._labels[key] = item_id
-            elif "units" in item:
-                self._labels[key] = item["title"]
-            else:
-                extra = item["title"] if item.get("title") and item["title"] not in item["number"] else ""
-                self._labels[key] = " ".join(x for x in (item["document_title"], item["number"], extra) if x)
-        return self._labels[key]
+        if item_id not in self._labels:
+            label = item_id
+            record = self._record(item_id)
+            if record is not None:
+                label = record["title"]
+            elif "/" in item_id:
+                rid, _, anchor = item_id.partition("/")
+                parent = self._record(rid)
+                i = self._find_unit(parent, anchor.split("/")[0]) if parent else None
+                if i is not None:
+                    u = parent["units"][i]
+                    extra = u["title"] if u["title"] and u["title"] not in u["number"] else ""
+                    label = " ".join(x for x in (parent["title"], u["number"], extra) if x)
+            self._labels[item_id] = label
+        return self._labels[item_id]
 
     def violated_by(self, unit_id: str, limit: int = 200) -> dict[str, Any]:
         """Cases whose curated ``violates`` names this provision (or its counterpart in another
@@ -465,13 +517,11 @@ class SearchService:
         from kb.links.resolve import PolicyIndex
         from kb.records import record_from_dump
 
-        key = self.generation
-        if getattr(self, "_policy_index_key", None) != key:
+        if self._policy_index is None:
             res = self.searcher.search(
                 Q.And([Q.Term("entry", "document"), Q.Term("kind", "policy")]), limit=None
             )
-            records = [record_from_dump(json.loads(h["record"])) for h in res]
-            self._policy_index, self._policy_index_key = PolicyIndex(records), key
+            self._policy_index = PolicyIndex([record_from_dump(json.loads(h["record"])) for h in res])
         return self._policy_index
 
     def similar_units(self, sentence: str, limit: int = 3) -> list[dict[str, Any]]:
@@ -490,7 +540,9 @@ class SearchService:
         )
         out = []
         for h in self.searcher.search(q, limit=10):
-            shared = words & set(cut(h["text"]))
+            if h["id"] not in self._tokens:  # a draft asks about the same provisions sentence after sentence
+                self._tokens[h["id"]] = set(cut(h["text"]))
+            shared = words & self._tokens[h["id"]]
             if len(shared) >= 2 and shared & domain_terms():
                 out.append(
                     {

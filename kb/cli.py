@@ -340,15 +340,13 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def check(source: Path, index_dir: Path | None, as_json: bool) -> None:
     """Check a draft (.txt, .docx, or - for standard input) against the rules; nothing is stored."""
-    from kb.ingest.read import ImportProblem, decode_bytes, docx_to_text
+    from kb.ingest.read import ImportProblem, read_draft
 
     try:
         if str(source) == "-":
-            text, _ = decode_bytes(sys.stdin.buffer.read(), "<stdin>")
-        elif source.suffix.lower() == ".docx":
-            text = docx_to_text(source)
+            text = read_draft(sys.stdin.buffer.read(), "<stdin>")
         else:
-            text, _ = decode_bytes(source.read_bytes(), str(source))
+            text = read_draft(source.read_bytes(), str(source))
     except ImportProblem as e:
         raise click.ClickException(str(e)) from None
     except OSError as e:

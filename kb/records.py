@@ -176,10 +176,7 @@ def parse_body(
             }
         else:
             flush()
-            current = None if not units and current is None else current
-            # a structural heading closes the current unit; its text goes nowhere but the heading path
-            if current is not None:
-                current = None
+            current = None  # a structural heading closes the current unit
             while stack and stack[-1][0] >= depth:
                 stack.pop()
             stack.append((depth, heading))

@@ -121,3 +121,26 @@ def test_seed_reports_raise_few_flags():
         print(f"\n{p.name}: {r.chars} chars, {len(flags)} flags: {[(f.rule, f.matched) for f in flags]}")
         total += len(flags)
     assert total <= 3  # measured: 1 (004: a speech asking units to report the 责任书 they signed)
+
+
+def test_cli_reads_stdin_docx_and_refuses_broken_files(tmp_path, tiny_index):
+    import json
+
+    import docx
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    runner = CliRunner()
+    out = runner.invoke(
+        main, ["check", "-", "--json", "--index", str(tiny_index)], input="请各村每日在工作群打卡上传照片。"
+    )
+    assert out.exit_code == 0 and [f["rule"] for f in json.loads(out.stdout)["flags"]] == ["photo-check-in"]
+    d = docx.Document()
+    d.add_paragraph("对未完成任务的单位实行一票否决。")
+    d.save(tmp_path / "draft.docx")
+    out = runner.invoke(main, ["check", str(tmp_path / "draft.docx"), "--json", "--index", str(tiny_index)])
+    assert any(f["rule"] == "veto-pledge" for f in json.loads(out.stdout)["flags"])
+    (tmp_path / "bad.docx").write_bytes(b"not a zip")
+    out = runner.invoke(main, ["check", str(tmp_path / "bad.docx"), "--index", str(tiny_index)])
+    assert out.exit_code == 1 and "bad.docx" in out.output and "zip" in out.output

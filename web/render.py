@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from kb.models import KIND_LABELS
+
+
+def doc_url(item_id: str) -> str:
+    """The page of a record or unit."""
+    return url_for("documents.show", item_id=item_id)
+
+
+def with_urls(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each row (with an ``id``) the url of its page; returns the rows."""
+    for row in rows:
+        row["url"] = doc_url(row["id"])
+    return rows
 
 
 def service():  # -> indexer.search.SearchService

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from kb.ingest.clean import clean_text
-from kb.ingest.metadata import FACT_SECTIONS, case_metadata, guess_title, material_metadata, policy_metadata
+from kb.ingest.metadata import (
+    FACT_SECTIONS,
+    case_metadata,
+    clean_title,
+    guess_title,
+    material_metadata,
+    policy_metadata,
+)
 from kb.ingest.read import SUFFIXES, ImportProblem, read_source
 from kb.ingest.split import split_pieces
 from kb.ingest.structure import parse_structure
@@ -155,7 +162,7 @@ def build_records(
         if not piece or not piece.number:
             # the title line itself is not body text
             first = text.split("\n", 1)
-            if first and clean_title_line(first[0]) == title and len(first) > 1:
+            if first and clean_title(first[0].strip()) == title and len(first) > 1:
                 text = first[1]
         structure = parse_structure(text, kind)
         meta: dict[str, Any] = {}
@@ -204,16 +211,22 @@ def build_records(
     return records, warnings
 
 
-def attach_basis(record: Record, basis_file: Path, report: ImportReport) -> Record:
-    """Append to each list item the citations its 处理依据 names (labels only, never the text)."""
+def read_basis(basis_file: Path, report: ImportReport) -> dict[int, list[str]] | None:
+    """The 处理依据 file, read and parsed once for the whole import."""
     from kb.ingest.basis import handling_basis
 
     try:
         source = read_source(basis_file)
     except ImportProblem as e:
         report.errors.append(Message(e.path, e.message))
-        return record
-    basis = handling_basis(clean_text(source.text).text)
+        return None
+    return handling_basis(clean_text(source.text).text)
+
+
+def attach_basis(
+    record: Record, basis: dict[int, list[str]], basis_file: Path, report: ImportReport
+) -> Record:
+    """Append to each list item the citations its 处理依据 names (labels only, never the text)."""
     units = []
     for u in record.units:
         labels = basis.get(int(u.anchor)) if u.anchor.isdigit() else None
@@ -228,12 +241,6 @@ def attach_basis(record: Record, basis_file: Path, report: ImportReport) -> Reco
             )
         )
     return dataclasses.replace(record, units=tuple(units))
-
-
-def clean_title_line(line: str) -> str:
-    from kb.ingest.metadata import clean_title
-
-    return clean_title(line.strip())
 
 
 def _existing(into: Path) -> dict[str, tuple[Path, str]]:
@@ -272,6 +279,7 @@ def import_paths(
         return report
     existing = _existing(into) if into else {}
     titles = folder_titles(files)
+    basis = read_basis(basis_from, report) if basis_from is not None and kind == "list" else None
     taken: dict[str, str] = {}
     for path in files:
         try:
@@ -284,8 +292,8 @@ def import_paths(
             continue
         for w in warnings:
             report.warnings.append(Message(str(path), w))
-        if basis_from is not None and kind == "list":
-            records = [attach_basis(r, basis_from, report) for r in records]
+        if basis is not None:
+            records = [attach_basis(r, basis, basis_from, report) for r in records]
         for record in records:
             clash = taken.get(record.id)
             if clash is None and record.id in existing and existing[record.id][1] != record.source_file:

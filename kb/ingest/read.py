@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
 
@@ -125,20 +127,32 @@ def html_to_text(html: str) -> tuple[str, str]:
     return body.get_text("\n"), title
 
 
-def docx_to_text(path: Path) -> str:
-    if not zipfile.is_zipfile(path):
-        raise ImportProblem(str(path), "not a Word document: a .docx must be a zip archive")
+def docx_to_text(source: Path | BinaryIO, name: str = "") -> str:
+    """Paragraphs and table rows of a .docx, from a path or an open binary file."""
+    name = name or str(source)
+    if not zipfile.is_zipfile(source):
+        raise ImportProblem(name, "not a Word document: a .docx must be a zip archive")
     import docx  # python-docx
 
+    if hasattr(source, "seek"):
+        source.seek(0)
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(source if hasattr(source, "read") else str(source))
     except Exception as e:  # python-docx raises several kinds for broken packages
-        raise ImportProblem(str(path), f"cannot read Word document: {e}") from None
+        raise ImportProblem(name, f"cannot read Word document: {e}") from None
     lines = [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
             lines.append("\t".join(cell.text for cell in row.cells))
     return "\n".join(lines)
+
+
+def read_draft(data: bytes, name: str) -> str:
+    """A draft to check, from its bytes: .docx by name, else text in any encoding decode_bytes
+    knows. Read in memory: nothing is written to disk."""
+    if name.lower().endswith(".docx"):
+        return docx_to_text(io.BytesIO(data), name)
+    return decode_bytes(data, name)[0]
 
 
 def read_source(path: Path) -> Source:

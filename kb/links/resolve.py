@@ -13,6 +13,21 @@ from kb.models import Record
 
 _EDITION = re.compile(r"》[（(](\d{4})年(\d{1,2})月(\d{1,2})日")
 _YEAR_BEFORE = re.compile(r"(\d{4})年(?:修订)?(?:的|版)?《?[^《》，。；\d]{0,24}》?$")
+_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
+def _edition_date(c: Citation) -> dt.date | None:
+    """The edition a citation names by date: 《条例》（2018年8月18日）in its sentence, or the date of
+    the title heading it was carried down from."""
+    m = _EDITION.search(c.sentence) or _DATE.search(c.edition)
+    if not m:
+        return None
+    try:
+        return dt.date(*map(int, m.groups()))
+    except ValueError:
+        return None
+
+
 _SELF = ("本条例", "本规定", "本法", "本细则", "本办法")
 
 
@@ -103,18 +118,13 @@ def resolve_citations(citations: Iterable[Citation], record: Record, index: Poli
         asked = ""  # the edition the citation names, if it names one
         if c.title not in _SELF:
             year = _YEAR_BEFORE.search(c.before)
-            edition = _EDITION.search(c.sentence) or _EDITION.search(f"》（{c.edition}")
+            on = _edition_date(c)
             if year:  # 2023年条例第一百三十二条, 2018年修订的《条例》第…: the text issued that year
                 asked = f"{year.group(1)}年"
                 named = next((r for r in versions if r.date and r.date.year == int(year.group(1))), None)
-            elif edition:  # 《条例》（2018年8月18日）: the text of that date, else the one in force then
-                try:
-                    on = dt.date(*map(int, edition.groups()))
-                except ValueError:
-                    on = None
-                if on:
-                    asked = on.isoformat()
-                    named = next((r for r in versions if r.date == on), None) or in_force(versions, on)
+            elif on:  # 《条例》（2018年8月18日）: the text of that date, else the one in force then
+                asked = on.isoformat()
+                named = next((r for r in versions if r.date == on), None) or in_force(versions, on)
             if asked and named is None:
                 undated = len(versions) == 1 and not (versions[0].date or versions[0].effective)
                 if not undated:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 
-from kb.ingest.read import ImportProblem, decode_bytes, docx_to_text
-from web.render import respond, service
+from kb.ingest.read import ImportProblem, read_draft
+from web.render import respond, service, with_urls
 
 bp = Blueprint("check", __name__)
 
@@ -37,18 +37,8 @@ def _read_upload() -> tuple[str, str]:
     """(text, error) from the form: a pasted text, or an uploaded .txt/.docx."""
     upload = request.files.get("file")
     if upload and upload.filename:
-        name = upload.filename
         try:
-            if name.lower().endswith(".docx"):
-                import tempfile
-                from pathlib import Path
-
-                with tempfile.TemporaryDirectory() as tmp:  # removed at once: nothing is kept
-                    path = Path(tmp) / "draft.docx"
-                    upload.save(path)
-                    return docx_to_text(path), ""
-            text, _ = decode_bytes(upload.read(), name)
-            return text, ""
+            return read_draft(upload.read(), upload.filename), ""  # in memory, never on disk
         except ImportProblem as e:
             return "", e.message
     return request.form.get("text", ""), ""
@@ -66,10 +56,8 @@ def check():
                 f["n"] = i
                 f["kind_label"] = KIND_LABELS[f["kind"]]
                 f["severity_label"] = SEVERITY_LABELS.get(f["severity"], f["severity"])
-                for p in f["provisions"]:
-                    p["url"] = url_for("documents.show", item_id=p["id"])
-                for c in f["cases"]:
-                    c["url"] = url_for("documents.show", item_id=c["id"])
+                with_urls(f["provisions"])
+                with_urls(f["cases"])
             data["result"] = result
             data["highlighted"] = highlight(text, result["flags"])
             if not result["flags"] and text.strip():

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, url_for
+from flask import Blueprint, abort
 
 from kb.models import KIND_LABELS
-from web.render import respond, service
+from web.render import doc_url, respond, service, with_urls
 from web.views.search import search_url
 
 bp = Blueprint("documents", __name__)
 
 
 def _link(item_id: str) -> dict[str, str]:
-    return {
-        "id": item_id,
-        "label": service().label(item_id),
-        "url": url_for("documents.show", item_id=item_id),
-    }
+    return {"id": item_id, "label": service().label(item_id), "url": doc_url(item_id)}
 
 
 def record_data(record: dict[str, Any]) -> dict[str, Any]:
@@ -28,7 +24,7 @@ def record_data(record: dict[str, Any]) -> dict[str, Any]:
         heading = " / ".join(u["heading"])
         if not groups or groups[-1]["heading"] != heading:
             groups.append({"heading": heading, "units": []})
-        u["url"] = url_for("documents.show", item_id=u["id"])
+        u["url"] = doc_url(u["id"])
         u["basis_links"] = [_link(b) for b in u.get("basis", [])]
         groups[-1]["units"].append(u)
     if record["kind"] in ("case", "material"):
@@ -38,22 +34,19 @@ def record_data(record: dict[str, Any]) -> dict[str, Any]:
         rec = record_from_dump(record)
         index = svc.policy_index()
         for u in record["units"]:
-            u["html"] = annotate(
-                u["text"], rec, index, lambda target: url_for("documents.show", item_id=target)
-            )
-    links = record.get("links", {})
+            u["html"] = annotate(u["text"], rec, index, doc_url)
+    links = record["links"]  # pages come through get_with_links
     for key in ("violates", "cites", "related"):
-        for row in links.get(key, []):
-            row["url"] = url_for("documents.show", item_id=row["id"])
+        with_urls(links[key])
     data = {
         "page": "record",
         "record": record,
         "kind_label": KIND_LABELS.get(record["kind"], record["kind"]),
         "groups": groups,
-        "violates": links.get("violates", [_link(v) for v in record.get("violates", [])]),
-        "cites": links.get("cites", []),
-        "unresolved": links.get("unresolved", []),
-        "related": links.get("related", []),
+        "violates": links["violates"],
+        "cites": links["cites"],
+        "unresolved": links["unresolved"],
+        "related": links["related"],
     }
     if record["kind"] == "case":
         data["similar"] = similar_cases(record)
@@ -71,25 +64,16 @@ def similar_cases(record: dict[str, Any], limit: int = 5) -> list[dict[str, Any]
     else:
         return []
     r = svc.search("", filters=filters, sort="date", per_page=limit + 1, facets=False, snippets=False)
-    return [
-        {
-            "id": h["id"],
-            "title": h["title"],
-            "date": h["date"],
-            "url": url_for("documents.show", item_id=h["id"]),
-        }
-        for h in r["hits"]
-        if h["id"] != record["id"]
-    ][:limit]
+    rows = [
+        {"id": h["id"], "title": h["title"], "date": h["date"]} for h in r["hits"] if h["id"] != record["id"]
+    ]
+    return with_urls(rows[:limit])
 
 
 def unit_data(item: dict[str, Any]) -> dict[str, Any]:
-    vb = item["links"].get("violated_by_counts", {"total": 0, "by_year": [], "by_sanction": []})
-    for c in item["links"]["violated_by"]:
-        c["url"] = url_for("documents.show", item_id=c["id"])
-    for key in ("cited_by", "cites", "related", "versions"):
-        for row in item["links"].get(key, []):
-            row["url"] = url_for("documents.show", item_id=row["id"])
+    links = item["links"]  # filled by get_with_links
+    for key in ("violated_by", "cited_by", "cites", "related", "versions"):
+        with_urls(links[key])
     return {
         "page": "unit",
         "item": item,
@@ -98,13 +82,13 @@ def unit_data(item: dict[str, Any]) -> dict[str, Any]:
         "previous": _link(item["previous"]) if item.get("previous") else None,
         "next": _link(item["next"]) if item.get("next") else None,
         "basis": [_link(b) for b in item.get("basis", [])],
-        "violated_by": item["links"]["violated_by"],
-        "cited_by": item["links"].get("cited_by", []),
-        "versions": item["links"].get("versions", []),
-        "related": item["links"].get("related", []),
-        "violated_by_counts": vb,
+        "violated_by": links["violated_by"],
+        "cited_by": links["cited_by"],
+        "versions": links["versions"],
+        "related": links["related"],
+        "violated_by_counts": links["violated_by_counts"],
         "all_cases_url": search_url(
-            {"q": "", "sort": "date", "filters": {"kind": ["case"], "violates": [item["id"]]}}
+            {"sort": "date", "filters": {"kind": ["case"], "violates": [item["id"]]}}
         ),
     }
 

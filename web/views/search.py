@@ -9,7 +9,7 @@ from flask import Blueprint, request, url_for
 
 from indexer.schema import FACET_LABELS, FACETS
 from kb.models import KIND_LABELS
-from web.render import respond, service
+from web.render import doc_url, respond, service
 
 bp = Blueprint("search", __name__)
 
@@ -36,7 +36,8 @@ def read_state() -> dict[str, Any]:
 
 
 def search_url(state: dict[str, Any], **changes: Any) -> str:
-    s = {**state, **changes}
+    """The search page for a state; missing keys take their defaults (no query, relevance, no filters)."""
+    s = {"q": "", "sort": "relevance", "filters": {}, "page": 1, **state, **changes}
     params: list[tuple[str, str]] = []
     if s["q"]:
         params.append(("q", s["q"]))
@@ -74,7 +75,7 @@ def search_data() -> dict[str, Any]:
             {"name": name, "label": FACET_LABELS[name], "buckets": rows[:30], "more": max(0, len(rows) - 30)}
         )
     for h in result["hits"]:
-        h["url"] = url_for("documents.show", item_id=h["id"])
+        h["url"] = doc_url(h["id"])
         h["kind_label"] = KIND_LABELS.get(h["kind"], h["kind"])
     pages = result["pages"]
     paging = {
@@ -144,20 +145,16 @@ def home():
                 "kind": k,
                 "label": KIND_LABELS.get(k, k),
                 "count": n,
-                "url": search_url({"q": "", "sort": "relevance", "filters": {"kind": [k]}}),
+                "url": search_url({"filters": {"kind": [k]}}),
             }
             for k, n in counts.items()
             if k in KIND_LABELS
         ],
         "records": counts.get("records", 0),
         "built": manifest.get("built", ""),
-        "examples": [
-            {"q": e, "url": search_url({"q": e, "sort": "relevance", "filters": {}})} for e in examples
-        ],
-        "policies": [
-            {**d, "url": url_for("documents.show", item_id=d["id"])} for d in svc.browse("policy", 50)
-        ],
-        "lists": [{**d, "url": url_for("documents.show", item_id=d["id"])} for d in svc.browse("list", 20)],
+        "examples": [{"q": e, "url": search_url({"q": e})} for e in examples],
+        "policies": [{**d, "url": doc_url(d["id"])} for d in svc.browse("policy", 50)],
+        "lists": [{**d, "url": doc_url(d["id"])} for d in svc.browse("list", 20)],
     }
     return respond("home.html", data)
 
