@@ -27,6 +27,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
+from indexer import pool
 from indexer.analysis import ANALYSIS_VERSION, get_tokenizer
 from indexer.schema import build_schema
 from kb.corpus import Corpus, Problem, load_corpus
@@ -34,7 +35,7 @@ from kb.links.correspondence import load_correspondence
 from kb.links.graph import build_edges
 from kb.models import Record
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 CURRENT = "CURRENT"
 LOCK = ".build.lock"
 MANIFEST = "manifest.json"
@@ -57,6 +58,16 @@ class NoIndex(FileNotFoundError):
     """No index has been built in that folder yet."""
 
 
+class IndexDamaged(RuntimeError):
+    """A generation's files do not match what its build wrote, or Whoosh cannot read them."""
+
+    def __init__(self, gen: Path, problems: list[str]):
+        self.gen, self.problems = gen, problems
+        super().__init__(
+            f"索引 {gen} 已损坏（{'；'.join(problems)}）。运行 `kb build --full` 按语料重建（kb build 也会自动全量重建）"
+        )
+
+
 @dataclass
 class BuildResult:
     generation: str
@@ -70,6 +81,7 @@ class BuildResult:
     incremental: bool
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    damaged_previous: list[str] = field(default_factory=list)  # why the last one was not reused
 
 
 # ---------------------------------------------------------------- locking
@@ -133,6 +145,51 @@ def read_manifest(gen: Path) -> dict[str, Any]:
         return json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return {}
+
+
+def file_table(gen: Path) -> dict[str, dict[str, Any]]:
+    """Size and SHA-256 of every index file of a generation, as its build left them."""
+    table = {}
+    for f in sorted(gen.iterdir()):
+        if f.is_file() and f.name != MANIFEST and not f.name.endswith("WRITELOCK"):
+            table[f.name] = {"size": f.stat().st_size, "sha256": hashlib.sha256(f.read_bytes()).hexdigest()}
+    return table
+
+
+def verify_generation(gen: Path, *, checksums: bool = True) -> list[str]:
+    """What is wrong with a generation's files, by the manifest's table (sizes always, content
+    hashes when ``checksums``); [] when nothing is. A generation without a table (built by an
+    older version) is checked by opening it only."""
+    if not (gen / MANIFEST).exists():
+        return [f"{MANIFEST} 缺失"]
+    try:
+        manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        return [f"{MANIFEST} 无法读取：{e}"]
+    problems = []
+    for name, want in manifest.get("files", {}).items():
+        f = gen / name
+        if not f.is_file():
+            problems.append(f"{name} 缺失")
+        elif f.stat().st_size != want["size"]:
+            problems.append(f"{name} 大小 {f.stat().st_size} 字节，应为 {want['size']}")
+        elif checksums and hashlib.sha256(f.read_bytes()).hexdigest() != want["sha256"]:
+            problems.append(f"{name} 内容校验不符")
+    return problems
+
+
+def open_generation(gen: Path, *, checksums: bool = False) -> tuple[Any, Any]:
+    """(index, searcher) of a generation, or IndexDamaged naming what is wrong."""
+    problems = verify_generation(gen, checksums=checksums)
+    if problems:
+        raise IndexDamaged(gen, problems)
+    try:
+        ix = whoosh_index.open_dir(str(gen))
+        searcher = ix.searcher()
+        searcher.doc_count_all()
+    except Exception as e:  # Whoosh raises EOFError, struct.error, KeyError… on damaged files
+        raise IndexDamaged(gen, [f"Whoosh 无法打开：{type(e).__name__}: {e}"]) from e
+    return ix, searcher
 
 
 def _new_generation_name(root: Path) -> str:
@@ -243,7 +300,10 @@ def entries(record: Record, links: Links | None = None) -> Iterator[dict[str, An
             "number": "",
             "heading": "",
             "text": body,
-            "bigram": body,
+            # The bigram recall net covers a case's title only: a case body is long (2,400
+            # characters on average in the analyses), its bigrams were 70% of a build's postings,
+            # and its words already carry dictionary sub-words. Relevance did not move.
+            "bigram": record.title,
             "category": _kw(record.categories),
             "ordinal": 1,
         }
@@ -282,10 +342,12 @@ def build_index(
     full: bool = False,
     progress: Progress | None = None,
     procs: int | None = None,
+    limitmb: int = 256,
 ) -> BuildResult:
     """Build (or update) the index in ``root`` from the corpus folders. Raises BuildFailed when
     the corpus has errors and IndexBusy when another build runs; the served index is untouched
-    in both cases, and in any other failure."""
+    in both cases, and in any other failure. ``limitmb``: postings a writer process sorts in
+    memory before it spills a sorted run to a temporary file (indexer/pool.py)."""
     started = time.perf_counter()
     root.mkdir(parents=True, exist_ok=True)
     with BuildLock(root):
@@ -302,11 +364,21 @@ def build_index(
             and manifest.get("schema_version") == SCHEMA_VERSION
         )
         incremental = bool(previous) and compatible and not full
+        damaged: list[str] = []
+        if incremental and previous is not None:
+            damaged = verify_generation(previous)  # never copy a damaged generation forward
+            if not damaged:
+                try:
+                    open_generation(previous)[1].close()
+                except IndexDamaged as e:
+                    damaged = e.problems
+            incremental = not damaged
         changed = [r for r in corpus.records if not incremental or old_hashes.get(r.id) != hashes[r.id]]
         removed = sorted(set(old_hashes) - set(hashes)) if incremental else []
         name = _new_generation_name(root)
         gen = root / name
         get_tokenizer()  # load jieba once, before any writer process forks
+        pool.install()
         try:
             if incremental:
                 shutil.copytree(previous, gen)
@@ -316,7 +388,7 @@ def build_index(
                 ix = whoosh_index.create_in(str(gen), build_schema())
             todo = [e for r in changed for e in entries(r, links)]
             workers = procs if procs is not None else (min(2, os.cpu_count() or 1) if len(todo) >= 500 else 1)
-            kwargs: dict[str, Any] = {"limitmb": 256}
+            kwargs: dict[str, Any] = {"limitmb": limitmb}
             if workers > 1:
                 kwargs.update(procs=workers, multisegment=True)
             writer = ix.writer(**kwargs)
@@ -348,6 +420,10 @@ def build_index(
                 "edges": [e.dump() for e in links.edges],
                 "unresolved": links.unresolved,
                 "correspondence": links.correspondence.rows,
+                "recovered_from": {"generation": previous.name, "problems": damaged}
+                if damaged and previous
+                else None,
+                "files": file_table(gen),
             }
             (gen / MANIFEST).write_text(
                 json.dumps(new_manifest, ensure_ascii=False, indent=1), encoding="utf-8"
@@ -369,4 +445,5 @@ def build_index(
         incremental=incremental,
         counts=dict(counts),
         warnings=[p for p in corpus.problems if p.severity != "error"],
+        damaged_previous=damaged,
     )

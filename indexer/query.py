@@ -190,7 +190,10 @@ def _token_query(token: str) -> Q.Query:
     return Q.Or(alts) if len(alts) > 1 else alts[0]
 
 
-def _text_query(value: str, boost: float = 1.0, exact: bool = False) -> Q.Query | None:
+def _text_query(value: str, boost: float = 1.0, exact: bool = False, synonym: bool = False) -> Q.Query | None:
+    """The typed word in every field it may stand in. A synonym gets the same words but not
+    the recall nets (its sub-words apart, its bigrams): those walked long posting lists of
+    common words (文件, 会议) for hits the typed word's own nets already find."""
     toks = cut(value)
     grams = [g for g, _, _, _ in bigrams(value)]
     parts: list[Q.Query] = []
@@ -199,7 +202,7 @@ def _text_query(value: str, boost: float = 1.0, exact: bool = False) -> Q.Query 
             parts += [Q.Term("text", toks[0], boost=boost), Q.Term("title", toks[0], boost=boost)]
             if not exact:  # an exact phrase must stand in the unit itself, not only in its document's title
                 parts.append(Q.Term("doc_title", toks[0], boost=boost * 0.5))
-            subs = subwords(toks[0]) if not exact else []
+            subs = subwords(toks[0]) if not exact and not synonym else []
             if len(subs) > 1:  # 收受礼金 also finds 收受…礼金 apart, ranked below the whole word
                 parts.append(Q.And([Q.Term("text", t) for t in subs], boost=0.5 * boost))
         else:
@@ -227,7 +230,7 @@ def _text_query(value: str, boost: float = 1.0, exact: bool = False) -> Q.Query 
                     parts.append(Q.Or([loose], boost=0.6 * boost))
     if not exact:
         parts.append(Q.Term("category", normalise(value).strip(), boost=2.0 * boost))  # curated categories
-    if grams:
+    if grams and not synonym:
         parts.append(
             Q.Term("bigram", grams[0], boost=boost)
             if len(grams) == 1
@@ -241,7 +244,7 @@ def _text_query(value: str, boost: float = 1.0, exact: bool = False) -> Q.Query 
 def clause_query(c: Clause) -> Q.Query | None:
     if c.kind == "phrase":
         return _text_query(c.value, exact=True)
-    alts = [_text_query(c.value)] + [_text_query(s, boost=0.7) for s in c.synonyms]
+    alts = [_text_query(c.value)] + [_text_query(s, boost=0.7, synonym=True) for s in c.synonyms]
     alts = [a for a in alts if a is not None]
     return Q.Or(alts) if len(alts) > 1 else (alts[0] if alts else None)
 

@@ -13,15 +13,18 @@ import math
 import os
 import threading
 import time
+from array import array
+from collections import Counter
+from collections.abc import Iterable
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from whoosh import highlight, sorting
-from whoosh import index as whoosh_index
 from whoosh import query as Q
 
 from indexer.analysis import ChineseAnalyzer, get_tokenizer, normalise
-from indexer.build import CURRENT, NoIndex, current_generation, read_manifest
+from indexer.build import CURRENT, IndexDamaged, NoIndex, current_generation, open_generation, read_manifest
 from indexer.query import ParsedQuery, parse, to_whoosh
 from indexer.schema import FACETS, MULTI_VALUED, value_label
 from kb.models import UNIT_KIND
@@ -47,6 +50,7 @@ class SearchService:
     def __init__(self, root: Path):
         self.root = Path(root)
         self._lock = threading.Lock()
+        self._facet_lock = threading.Lock()
         self._gen: Path | None = None
         self._ix: Any = None
         self._searcher: Any = None
@@ -70,6 +74,7 @@ class SearchService:
         self._by_source: dict[str, list[dict[str, Any]]] = {}
         self._unresolved: dict[str, list[dict[str, Any]]] = {}
         self._versions: dict[str, list[str]] = {}
+        self._facets: tuple[Any, dict[str, tuple[list[str], Any]]] | None = None  # (searcher, table)
 
     def _current_stamp(self) -> tuple[int, int, int] | None:
         try:
@@ -95,8 +100,7 @@ class SearchService:
         with self._lock:
             if gen == self._gen:
                 return False
-            ix = whoosh_index.open_dir(str(gen))
-            searcher = ix.searcher()
+            ix, searcher = open_generation(gen)  # IndexDamaged names what is wrong
             if self._searcher is not None:
                 self._retired.append((time.monotonic(), self._searcher))
             self._reset_generation_state()
@@ -187,14 +191,18 @@ class SearchService:
                 sorting.FieldFacet("date", reverse=sort != "date-asc"),
                 sorting.FieldFacet("ordinal"),
             ]
-        results = searcher.search_page(wq, page, pagelen=per_page, **kwargs)
+        # One walk over the matches gives the page, the total and the documents the facets
+        # count: Whoosh's search_page walked them again for len(), and a grouped search a third
+        # time for the facets.
+        results = searcher.search(wq, limit=None, **kwargs)
         total = len(results)
+        start = (page - 1) * per_page
         terms = (
             {t.decode() if isinstance(t, bytes) else t for fn, t in wq.iter_all_terms() if fn == "text"}
             if snippets
             else set()
         )
-        hits = [self._hit(h, snippets, terms) for h in results]
+        hits = [self._hit(results[i], snippets, terms) for i in range(start, min(total, start + per_page))]
         return {
             "query": q,
             "parsed": pq.dump(),
@@ -205,7 +213,9 @@ class SearchService:
             "sort": sort,
             "filters": filters,
             "hits": hits,
-            "facets": self.facet_counts(pq, filters) if facets else {},
+            "facets": self.facet_counts(pq, filters, matched=results.docs(), searcher=searcher)
+            if facets
+            else {},
         }
 
     def _snippet(self, text: str, terms: set[str]) -> str:
@@ -250,38 +260,76 @@ class SearchService:
             "score": round(float(h.score), 4) if isinstance(h.score, int | float) else None,
         }
 
-    def facet_counts(self, pq: ParsedQuery, filters: dict[str, list[str]]) -> dict[str, list[dict[str, Any]]]:
+    def _facet_values(self, searcher: Any) -> dict[str, tuple[list[str], Any]]:
+        """Per facet: its values, and for every document number the value's index (one-valued
+        facets, an array) or the tuple of indexes (multi-valued). Read once per generation from
+        the facet fields' postings; counting a result's facets is then a Counter over arrays.
+        Keyed by the searcher, so document numbers never meet another generation's table."""
+        cached = self._facets
+        if cached is not None and cached[0] is searcher:
+            return cached[1]
+        with self._facet_lock:
+            cached = self._facets
+            if cached is None or cached[0] is not searcher:
+                reader = searcher.reader()
+                n = reader.doc_count_all()
+                table: dict[str, tuple[list[str], Any]] = {}
+                for name, fieldname in FACETS.items():
+                    values: list[str] = []
+                    if name in MULTI_VALUED:
+                        lists: list[list[int]] = [[] for _ in range(n)]
+                        for i, btext in enumerate(reader.lexicon(fieldname)):
+                            values.append(btext.decode())
+                            for d in reader.postings(fieldname, btext).all_ids():
+                                lists[d].append(i)
+                        table[name] = (values, [tuple(x) for x in lists])
+                    else:
+                        arr = array("i", [-1]) * n
+                        for i, btext in enumerate(reader.lexicon(fieldname)):
+                            values.append(btext.decode())
+                            for d in reader.postings(fieldname, btext).all_ids():
+                                arr[d] = i
+                        table[name] = (values, arr)
+                cached = self._facets = (searcher, table)
+        return cached[1]
+
+    def _count(self, searcher: Any, name: str, docs: Iterable[int]) -> Counter[str]:
+        values, per_doc = self._facet_values(searcher)[name]
+        if name in MULTI_VALUED:
+            ids = Counter(chain.from_iterable(map(per_doc.__getitem__, docs)))
+        else:
+            ids = Counter(map(per_doc.__getitem__, docs))
+            ids.pop(-1, None)
+        return Counter({values[i]: c for i, c in ids.items()})
+
+    def facet_counts(
+        self,
+        pq: ParsedQuery,
+        filters: dict[str, list[str]],
+        matched: Iterable[int] | None = None,
+        searcher: Any = None,
+    ) -> dict[str, list[dict[str, Any]]]:
         """Counts per facet value over all matching hits. A facet's own selection is left out of
         its counts (so a second value can be added); multi-valued facets count a hit under each
-        of its values (allow_overlap)."""
+        of its values. ``matched``: the document numbers of the query with all filters, when
+        the caller has them, with the searcher that found them."""
         out: dict[str, list[dict[str, Any]]] = {}
-        searcher = self.searcher
-        cache: dict[tuple, Any] = {}
+        searcher = searcher or self.searcher
+        docsets: dict[tuple, Any] = {}
+        if matched is not None:
+            docsets[tuple(sorted((k, tuple(v)) for k, v in filters.items()))] = matched
         for name in FACETS:
             others = {k: v for k, v in filters.items() if k != name}
             key = tuple(sorted((k, tuple(v)) for k, v in others.items()))
-            if key not in cache:
-                facet_objs = {
-                    n: sorting.FieldFacet(fn, allow_overlap=n in MULTI_VALUED) for n, fn in FACETS.items()
-                }
-                cache[key] = searcher.search(
-                    to_whoosh(pq, others), limit=1, groupedby=facet_objs, scored=False
-                )
-            groups = cache[key].groups(name)
+            if key not in docsets:
+                docsets[key] = list(searcher.docs_for_query(to_whoosh(pq, others)))
+            counts = self._count(searcher, name, docsets[key])
             selected = set(filters.get(name, []))
-            rows = []
-            for value, docs in groups.items():
-                if value in (None, "", b""):
-                    continue
-                value = value.decode() if isinstance(value, bytes) else str(value)
-                rows.append(
-                    {
-                        "value": value,
-                        "label": value_label(name, value),
-                        "count": len(docs),
-                        "selected": value in selected,
-                    }
-                )
+            rows = [
+                {"value": v, "label": value_label(name, v), "count": c, "selected": v in selected}
+                for v, c in counts.items()
+                if v
+            ]
             if name == "violates":
                 for row in rows:
                     row["label"] = self.label(row["value"])
@@ -595,4 +643,4 @@ class SearchService:
         return [{k: h.get(k) for k in ("id", "kind", "title", "date", "issuer")} for h in res]
 
 
-__all__ = ["NoIndex", "SearchService"]
+__all__ = ["IndexDamaged", "NoIndex", "SearchService"]

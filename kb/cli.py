@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -127,7 +128,7 @@ INDEX_OPTION = click.option(
 
 
 def open_service(index_dir: Path | None):  # -> SearchService
-    from indexer.build import NoIndex
+    from indexer.build import IndexDamaged, NoIndex
     from indexer.search import SearchService
 
     root = index_dir or default_index()
@@ -137,6 +138,8 @@ def open_service(index_dir: Path | None):  # -> SearchService
         raise click.ClickException(
             f"no index in {root}: run `kb build` first (or give --index / KB_INDEX)"
         ) from None
+    except IndexDamaged as e:
+        raise click.ClickException(str(e)) from None
 
 
 @main.command()
@@ -190,12 +193,15 @@ def build(corpora: tuple[Path, ...], index_dir: Path | None, full: bool, as_json
         "incremental": result.incremental,
         "seconds": round(result.seconds, 2),
         "warnings": [w.dump() for w in result.warnings],
+        "damaged_previous": result.damaged_previous,
     }
     if as_json:
         _echo_json(summary)
         return
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
+    if result.damaged_previous:
+        click.echo(f"上一版索引已损坏（{'；'.join(result.damaged_previous)}），已按语料全量重建。", err=True)
     counts = "，".join(f"{KIND_LABELS.get(k, k)} {n}" for k, n in sorted(result.counts.items()))
     click.echo(
         f"已建索引 {root}（{result.generation}）：{result.records} 份文件，{result.hits} 条可检索（{counts}）；"
@@ -305,12 +311,18 @@ def show(item_id: str, index_dir: Path | None, as_json: bool) -> None:
 )
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
-    """Serve the web front end with waitress; build the bundled index first if there is none."""
-    from waitress import serve as waitress_serve
-
-    from indexer.analysis import ANALYSIS_VERSION
-    from indexer.build import SCHEMA_VERSION, current_generation, read_manifest
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes sharing the port (POSIX): search is CPU-bound Python, so one per core.",
+)
+def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: int) -> None:
+    """Serve the web front end with waitress; build the bundled index first if there is none,
+    and rebuild it from its corpus when it was built by an older version or is damaged."""
+    from indexer.analysis import ANALYSIS_VERSION, get_tokenizer
+    from indexer.build import SCHEMA_VERSION, IndexDamaged, current_generation, open_generation, read_manifest
 
     root = index_dir or default_index()
     gen = current_generation(root)
@@ -320,18 +332,60 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
         ctx.invoke(build, corpora=(), index_dir=root, full=False, as_json=False)
     else:
         manifest = read_manifest(gen)
-        if (manifest.get("schema_version"), manifest.get("analysis_version")) != (
-            SCHEMA_VERSION,
-            ANALYSIS_VERSION,
-        ):
-            dirs = tuple(Path(d) for d in manifest.get("corpus", []) if Path(d).is_dir())
+        dirs = tuple(Path(d) for d in manifest.get("corpus", []) if Path(d).is_dir())
+        versions = (manifest.get("schema_version"), manifest.get("analysis_version"))
+        if versions != (SCHEMA_VERSION, ANALYSIS_VERSION):
             click.echo(f"{root} 的索引由旧版本建成，按原语料重建……", err=True)
             ctx.invoke(build, corpora=dirs, index_dir=root, full=True, as_json=False)
+        else:
+            try:
+                open_generation(gen)[1].close()
+            except IndexDamaged as e:
+                click.echo(f"{e}\n按原语料重建……", err=True)
+                ctx.invoke(build, corpora=dirs, index_dir=root, full=True, as_json=False)
+    get_tokenizer()  # loaded once, before any worker forks (shared copy-on-write)
+    click.echo(f"减负知识库已启动：http://{host}:{port}/  （索引 {root}，Ctrl+C 退出）", err=True)
+    serve_app(root, host, port, threads, workers)
+
+
+def serve_app(root: Path, host: str, port: int, threads: int, workers: int) -> None:
+    """waitress on one listening socket; with workers > 1, that many forked processes accept
+    on it (each opens the index itself, after the fork) and the parent waits on them."""
+    import signal
+    import socket
+
+    from waitress import serve as waitress_serve
+
     from web import create_app
 
-    app = create_app({"INDEX_DIR": str(root)})
-    click.echo(f"减负知识库已启动：http://{host}:{port}/  （索引 {root}，Ctrl+C 退出）", err=True)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="jianfu-kb")
+    if workers <= 1 or not hasattr(os, "fork"):
+        waitress_serve(
+            create_app({"INDEX_DIR": str(root)}), host=host, port=port, threads=threads, ident="jianfu-kb"
+        )
+        return
+    sock = socket.create_server((host, port), backlog=1024)
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # a worker
+            try:
+                waitress_serve(
+                    create_app({"INDEX_DIR": str(root)}), sockets=[sock], threads=threads, ident="jianfu-kb"
+                )
+            finally:
+                os._exit(0)
+        children.append(pid)
+
+    def stop(signum: int, frame: object) -> None:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for pid in children:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
 
 
 @main.command()

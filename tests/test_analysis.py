@@ -1,5 +1,7 @@
 """Analysis traps from DESIGN.md, one test each."""
 
+import pytest
+
 from indexer.analysis import (
     bigrams,
     cut,
@@ -73,3 +75,24 @@ def test_subwords_tile_long_words():
 
 def test_jieba_is_loaded_once():
     assert get_tokenizer() is get_tokenizer()
+
+
+def test_rjieba_cuts_the_real_texts_exactly_as_jieba(real, seeds):
+    """The fast segmenter must be a drop-in: same words, same offsets, user words included
+    (督检考 is a user word). Over the seeds and the 940 case analyses."""
+    pytest.importorskip("rjieba", reason="rjieba not installed: the analyzer uses jieba alone")
+    from indexer import analysis
+
+    get_tokenizer()
+    assert analysis._fast is not None, "rjieba is installed but the analyzer did not load it"
+    files = sorted((real / "xt/case-analyses").glob("*.md")) + sorted(
+        p for p in seeds.iterdir() if p.is_file()
+    )
+    assert len(files) > 900
+    jb = get_tokenizer()
+    for path in files:
+        norm = normalise(path.read_text(encoding="utf-8", errors="replace"))
+        fast = [tuple(t) for t in analysis.segment(norm)]
+        slow = [tuple(t) for t in jb.tokenize(norm, HMM=False)]
+        assert fast == slow, path.name
+    assert [w for w, _, _ in analysis.segment("督检考过多过频")][0] == "督检考"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from indexer.build import IndexDamaged
 from web.render import service
 
 bp = Blueprint("system", __name__)
@@ -12,10 +13,15 @@ bp = Blueprint("system", __name__)
 @bp.route("/healthz")
 def health():
     svc = service()
-    svc.refresh()
+    problem = ""
+    try:
+        svc.refresh()
+    except IndexDamaged as e:  # a damaged new generation: the one already open keeps serving
+        problem = str(e)
     return jsonify(
         {
-            "status": "ok",
+            "status": "degraded" if problem else "ok",
+            "problem": problem,
             "generation": svc.generation,
             "built": svc.manifest.get("built"),
             "counts": svc.manifest.get("counts", {}),

@@ -1,0 +1,180 @@
+"""Faults: builds killed at random points, damaged segment files, a full disk.
+
+In each case the index that was serving keeps serving, the error names what is wrong, and the
+next build recovers without help."""
+
+from __future__ import annotations
+
+import errno
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.build import (
+    IndexDamaged,
+    build_index,
+    current_generation,
+    open_generation,
+    verify_generation,
+)
+from indexer.search import SearchService
+from kb.cli import default_corpus, main
+from tests.conftest import TINY, write_records
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    return write_records(tmp_path / "corpus", dict(TINY))
+
+
+def _segment(gen: Path) -> Path:
+    return max(gen.glob("*.seg"), key=lambda p: p.stat().st_size)
+
+
+def _truncate(path: Path) -> None:
+    with open(path, "r+b") as f:
+        f.truncate(path.stat().st_size // 3)
+
+
+def _scribble(path: Path) -> None:
+    """Overwrite bytes in the middle, keeping the size: only the checksum can tell."""
+    size = path.stat().st_size
+    with open(path, "r+b") as f:
+        f.seek(size // 2)
+        f.write(bytes(255 - b for b in f.read(64)))
+
+
+def test_manifest_records_every_index_file(corpus, tmp_path):
+    result = build_index([corpus], tmp_path / "ix")
+    files = {p.name for p in result.path.iterdir() if p.name != "manifest.json" and "WRITELOCK" not in p.name}
+    from indexer.build import read_manifest
+
+    assert set(read_manifest(result.path)["files"]) == files and files
+    assert verify_generation(result.path) == []
+
+
+def test_truncated_segment_gives_a_clear_error_and_the_next_build_recovers(corpus, tmp_path):
+    root = tmp_path / "ix"
+    first = build_index([corpus], root)
+    seg = _segment(first.path)
+    _truncate(seg)
+    with pytest.raises(IndexDamaged) as info:
+        SearchService(root)
+    assert seg.name in str(info.value) and "kb build" in str(info.value)
+
+    cli = CliRunner().invoke(main, ["search", "--index", str(root), "礼金"])
+    assert cli.exit_code == 1 and "已损坏" in cli.output and seg.name in cli.output
+    assert "Traceback" not in cli.output
+
+    cli = CliRunner().invoke(main, ["build", "--index", str(root), "--corpus", str(corpus)])
+    assert cli.exit_code == 0, cli.output
+    assert "已按语料全量重建" in cli.output
+    assert current_generation(root).name != first.generation
+    assert SearchService(root).search("礼金")["total"] > 0
+
+
+def test_same_size_damage_is_caught_by_the_checksum_before_an_incremental_build(corpus, tmp_path):
+    root = tmp_path / "ix"
+    first = build_index([corpus], root)
+    _scribble(_segment(first.path))
+    assert any("校验" in p for p in verify_generation(first.path))
+    again = build_index([corpus], root)  # nothing changed in the corpus, yet not incremental
+    assert not again.incremental and again.damaged_previous
+    assert verify_generation(again.path) == []
+    assert SearchService(root).search("礼金")["total"] > 0
+
+
+def test_a_damaged_new_generation_never_replaces_the_one_serving(corpus, tmp_path):
+    from web import create_app
+
+    root = tmp_path / "ix"
+    build_index([corpus], root)
+    app = create_app({"INDEX_DIR": str(root), "TESTING": True})
+    client = app.test_client()
+    assert client.get("/search.json?q=礼金").get_json()["total"] > 0
+    second = build_index([corpus], root, full=True)
+    _truncate(_segment(second.path))
+    assert client.get("/search.json?q=礼金").get_json()["total"] > 0  # the old one, still open
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "degraded" and "已损坏" in health["problem"]
+
+
+def test_serve_rebuilds_a_damaged_index_before_serving(corpus, tmp_path, monkeypatch):
+    import waitress
+
+    root = tmp_path / "ix"
+    first = build_index([corpus], root)
+    _truncate(_segment(first.path))
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: None)
+    result = CliRunner().invoke(main, ["serve", "--index", str(root), "--port", "8998"])
+    assert result.exit_code == 0, result.output
+    assert "已损坏" in result.output
+    gen = current_generation(root)
+    assert gen.name != first.generation
+    open_generation(gen, checksums=True)[1].close()
+
+
+def test_disk_full_while_writing_leaves_the_index_serving(corpus, tmp_path, monkeypatch):
+    """ENOSPC from the segment writer, simulated (a real full disk needs a mount we may not
+    have): the build fails with the OS error, no half generation or lock is left behind."""
+    from whoosh.filedb import structfile
+
+    root = tmp_path / "ix"
+    good = build_index([corpus], root)
+    real_write = structfile.StructFile.write
+    calls = {"n": 0}
+
+    def write(self, data):
+        calls["n"] += 1
+        if calls["n"] > 20:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(self, data)
+
+    monkeypatch.setattr(structfile.StructFile, "write", write)
+    with pytest.raises(OSError) as info:
+        build_index([corpus], root, full=True)
+    assert info.value.errno == errno.ENOSPC
+    monkeypatch.undo()
+    assert current_generation(root).name == good.generation
+    assert sorted(p.name for p in root.glob("gen-*")) == [good.generation]
+    assert not (root / ".build.lock").exists()
+    assert SearchService(root).search("礼金")["total"] > 0
+    assert build_index([corpus], root, full=True).generation != good.generation
+
+
+@pytest.mark.slow
+def test_builds_killed_at_random_points_never_cost_the_serving_index(tmp_path):
+    """`kb build --full` of the bundled corpus, SIGKILLed after a random delay, six times: at
+    each point the previous generation serves, and the next build takes over the stale lock."""
+    root = tmp_path / "ix"
+    good = build_index([default_corpus()], root).path
+    kb = [sys.executable, "-c", "from kb.cli import main; main()"]
+    rng = random.Random(20261122)
+    for delay in sorted(rng.uniform(0.2, 3.0) for _ in range(6)):
+        proc = subprocess.Popen(
+            [*kb, "build", "--full", "--index", str(root)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # the builder and any writer processes it forked
+        proc.wait()
+        gen = current_generation(root)
+        assert gen is not None
+        # the generation that served before, or (killed after its swap) the new one, complete
+        assert gen.name >= good.name, f"killed after {delay:.2f} s"
+        open_generation(gen, checksums=True)[1].close()
+        assert SearchService(root).search("文山会海")["total"] > 0, f"killed after {delay:.2f} s"
+        good = gen
+    final = build_index([default_corpus()], root)
+    assert current_generation(root).name == final.generation
+    assert SearchService(root).search("文山会海")["total"] > 0
