@@ -85,6 +85,15 @@ def test_sort_by_date_and_paging(tiny_service):
     assert [h["date"] for h in r["hits"]] == sorted([h["date"] for h in r["hits"]], reverse=True)
     last = tiny_service.search("类型:案例", sort="date", per_page=2, page=2)
     assert len(last["hits"]) == 1
+    assert last["hits"][0]["date"] <= r["hits"][-1]["date"]
+    asc = tiny_service.search("类型:案例", sort="date-asc", per_page=10)
+    assert [h["date"] for h in asc["hits"]] == sorted(h["date"] for h in asc["hits"])
+    # one record's provisions share its date: they keep the record's order
+    provisions = tiny_service.search("类型:条文", sort="date", per_page=10)["hits"]
+    same_doc = [h["id"] for h in provisions if h["document_id"] == provisions[0]["document_id"]]
+    assert len(same_doc) > 1
+    order = [u["id"] for u in tiny_service.get(provisions[0]["document_id"])["units"]]
+    assert same_doc == sorted(same_doc, key=order.index)
 
 
 def test_json_shape(tiny_service):
