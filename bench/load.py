@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -84,15 +85,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(index: Path, workers: int, threads: int = 8) -> tuple[subprocess.Popen, str, float]:
+def start_server(
+    index: Path, workers: int, threads: int = 8, log: Path | None = None
+) -> tuple[subprocess.Popen, str, float]:
     """Start `kb serve`; returns the process, its URL and the cold start (seconds until /healthz
-    answers, jieba and the index loaded)."""
+    answers, jieba and the index loaded). The server's stderr goes to ``log``."""
     port = free_port()
     t = time.perf_counter()
+    err = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (lives as long as the server)
     proc = subprocess.Popen(
         [*KB, "serve", "--index", str(index), "--port", str(port), "--workers", str(workers),
          "--threads", str(threads)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=err, start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 600
@@ -149,18 +153,19 @@ def run(index: Path, corpus: list[Path], *, workers: int, seconds: int, connecti
     paths = request_paths(ids)
     paths_file = tmp / "paths.txt"
     paths_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
-    proc, url, cold = start_server(index, workers)
+    log = tmp / "server.log"
+    proc, url, cold = start_server(index, workers, log=log)
     try:
         t = time.perf_counter()
         urllib.request.urlopen(url + "/search?q=" + urllib.parse.quote("形式主义"), timeout=60).read()
         first = time.perf_counter() - t
         warm(url, paths)
         steady = wrk(url, paths_file, seconds, connections)
-        # the same again, with a full rebuild swapped in part-way
+        # the same again while a full rebuild runs and swaps in: wrk runs in slices until the
+        # build has finished, then one slice more on the new generation
         builder: dict[str, Any] = {}
 
         def rebuild() -> None:
-            time.sleep(min(3, seconds / 4))
             t = time.perf_counter()
             args = [*KB, "build", "--full", "--index", str(index)]
             for c in corpus:
@@ -168,17 +173,33 @@ def run(index: Path, corpus: list[Path], *, workers: int, seconds: int, connecti
             done = subprocess.run(args, capture_output=True, text=True)
             builder.update(returncode=done.returncode, seconds=round(time.perf_counter() - t, 1))
 
-        import threading
-
         th = threading.Thread(target=rebuild)
         th.start()
-        during = wrk(url, paths_file, seconds, connections)
+        slices = []
+        while th.is_alive():
+            slices.append(wrk(url, paths_file, seconds, connections))
+        slices.append(wrk(url, paths_file, seconds, connections))
         th.join()
-        during["rebuild"] = builder
+        during = {
+            "requests": sum(x["requests"] for x in slices),
+            "seconds": round(sum(x["seconds"] for x in slices), 1),
+            "rps": round(sum(x["requests"] for x in slices) / sum(x["seconds"] for x in slices), 1),
+            "p50_worst_slice": max(x["p50"] for x in slices),
+            "p99_worst_slice": max(x["p99"] for x in slices),
+            "non2xx": sum(x["non2xx"] for x in slices),
+            "socket_errors": sum(x["socket_errors"] for x in slices),
+            "slices": len(slices),
+            "rebuild": builder,
+        }
         health = json.loads(urllib.request.urlopen(url + "/healthz", timeout=10).read())
         during["generation_after"] = health["generation"]
     finally:
         stop_server(proc)
+    server_errors = [
+        line
+        for line in log.read_text(errors="replace").splitlines()
+        if "Traceback" in line or "ERROR" in line
+    ]
     return {
         "workers": workers,
         "connections": connections,
@@ -188,6 +209,7 @@ def run(index: Path, corpus: list[Path], *, workers: int, seconds: int, connecti
         "first_search_seconds": round(first, 3),
         "steady": steady,
         "during_rebuild": during,
+        "server_error_lines": server_errors[:20],
     }
 
 

@@ -81,7 +81,7 @@ class Fts5:
         snippet = ", snippet(hits, 1, '<mark>', '</mark>', '…', 24)" if highlights else ""
         rows = self.db.execute(
             f"SELECT meta.id{snippet} FROM hits JOIN meta ON meta.rowid = hits.rowid "
-            "WHERE hits MATCH ? ORDER BY rank LIMIT 10",
+            "WHERE hits MATCH ? ORDER BY hits.rank LIMIT 10",
             (m,),
         ).fetchall()
         self.db.execute("SELECT count(*) FROM hits WHERE hits MATCH ?", (m,)).fetchone()
@@ -165,6 +165,7 @@ class Tantivy:
 
 
 def make_peers(root: Path) -> list[Any]:
+    root.mkdir(parents=True, exist_ok=True)
     peers: list[Any] = [Fts5(root / "fts5.sqlite")]
     try:
         peers.append(Tantivy(root / "tantivy"))

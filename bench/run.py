@@ -1,10 +1,14 @@
-"""Benchmarks: import and build throughput, search latency with a warm searcher, draft check.
+"""Benchmarks: import and build throughput, search latency with a warm searcher, cold start,
+draft check, and the same generated corpus in SQLite FTS5 and tantivy, as ratios.
 
-    python bench/run.py            # full run over ../shared (seeds, guiding cases, 940 analyses)
-    python bench/run.py --quick    # the same without the 940 case analyses
+    python bench/run.py --quick          # real texts without the 940 analyses + a generated 2,000
+    python bench/run.py                  # all real texts + a generated 10,000, and the load test
+    python bench/run.py --scale 100000   # add (or replace with) other generated sizes
 
-Prints a table and writes bench/results/<date>-<mode>.json. Figures are medians and p95 over
-repeated runs, measured on whatever machine runs it (the JSON records which)."""
+Prints tables, checks the performance budget in bench/budget.toml (the README states the same
+figures) and writes bench/results/<date>-<mode>.json. Figures are medians and p95 over repeated
+runs on whatever machine runs it (the JSON records which). Generated corpora (bench/generate.py)
+are made of real sentences and live in a temporary folder only."""
 
 from __future__ import annotations
 
@@ -13,21 +17,32 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 SHARED = Path(os.environ.get("KB_SHARED", ROOT.parent / "shared"))
 
 QUERIES = {
     "plain": ["文山会海", "公款吃喝", "收受礼金", "督检考", "形式主义", "给领导送礼", "公车私用", "处分"],
     "phrase": ['"基层减负"', '"形式主义"', '"违反中央八项规定精神"', '"过度留痕"'],
     "filtered": ["类型:案例 处分:党内警告", "形式主义 年份:2021", "礼金 类型:条文"],
+}
+PEER_MODES = {  # what the peers are timed on: the plain and phrase queries, then with extras
+    "plain": ("plain", {}),
+    "phrase": ("phrase", {}),
+    "with facets": ("plain", {"facets": True}),
+    "facets + highlights": ("plain", {"facets": True, "highlights": True}),
 }
 
 
@@ -37,7 +52,7 @@ def pct(values: list[float], p: float) -> float:
     return values[k]
 
 
-def timed(fn, repeat: int) -> list[float]:
+def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
     out = []
     for _ in range(repeat):
         t = time.perf_counter()
@@ -46,28 +61,97 @@ def timed(fn, repeat: int) -> list[float]:
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true", help="skip the 940 case analyses; fewer repeats")
-    args = ap.parse_args()
-    if not SHARED.exists():
-        sys.exit(f"{SHARED} is absent: the benchmark reads the real documents from ../shared")
-    from indexer.build import build_index
-    from indexer.search import SearchService
-    from kb.check import check_draft
+def summary(values: list[float]) -> dict[str, float]:
+    return {"median": round(statistics.median(values), 1), "p95": round(pct(values, 95), 1), "n": len(values)}
+
+
+def build_in_subprocess(corpora: list[Path], index: Path) -> dict[str, Any]:
+    """`build_index` in a fresh process, so its peak memory (writer processes included) is its own."""
+    code = (
+        "import json, resource, sys, time\n"
+        "from pathlib import Path\n"
+        "from indexer.build import build_index\n"
+        "t = time.perf_counter()\n"
+        f"r = build_index([Path(p) for p in {[str(c) for c in corpora]!r}], Path({str(index)!r}))\n"
+        "s = time.perf_counter() - t\n"
+        "me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(json.dumps({'records': r.records, 'hits': r.hits, 'seconds': s, 'incremental': r.incremental,"
+        " 'peak_rss_mb': round(me / 1024), 'peak_rss_writer_mb': round(kids / 1024)}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"build failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def latency(service: Any, repeat: int) -> dict[str, dict[str, float]]:
+    out: dict[str, list[float]] = {}
+    for kind, queries in QUERIES.items():
+        for q in queries:  # warm up (facet tables, caches)
+            service.search(q)
+        out[kind] = [
+            x
+            for q in queries
+            for x in timed(lambda q=q: service.search(q, facets=False, snippets=False), repeat)
+        ]
+    plain = QUERIES["plain"]
+    out["with facets"] = [
+        x for q in plain for x in timed(lambda q=q: service.search(q, snippets=False), repeat)
+    ]
+    out["facets + highlights"] = [x for q in plain for x in timed(lambda q=q: service.search(q), repeat)]
+    return {k: summary(v) for k, v in out.items()}
+
+
+def peer_runs(corpora: list[Path], tmp: Path, repeat: int) -> dict[str, Any]:
+    """FTS5 and tantivy over the same hits, pre-tokenised once by the project's analyzer."""
+    from peers import build_peer, make_peers, pretokenise
+
+    from indexer.build import Links, entries
+    from kb.corpus import load_corpus
+
+    corpus = load_corpus(corpora)
+    links = Links(corpus.records)
+    hits = [e for r in corpus.records for e in entries(r, links) if e["entry"] == "hit"]
+    t = time.perf_counter()
+    docs = pretokenise(hits)
+    result: dict[str, Any] = {"hits": len(docs), "pretokenise_seconds": round(time.perf_counter() - t, 2)}
+    for peer in make_peers(tmp):
+        row: dict[str, Any] = {"build_seconds": round(build_peer(peer, docs), 2)}
+        for mode, (qset, kw) in PEER_MODES.items():
+            for q in QUERIES[qset]:
+                peer.search(q, **kw)
+            row[mode] = summary(
+                [
+                    x
+                    for q in QUERIES[qset]
+                    for x in timed(lambda q=q, kw=kw, p=peer: p.search(q, **kw), repeat)
+                ]
+            )
+        result[peer.name] = row
+    return result
+
+
+def cold_start(index: Path) -> dict[str, float]:
+    from load import start_server, stop_server
+
+    proc, url, seconds = start_server(index, workers=1)
+    try:
+        import urllib.parse
+        import urllib.request
+
+        t = time.perf_counter()
+        urllib.request.urlopen(url + "/search?q=" + urllib.parse.quote("形式主义"), timeout=120).read()
+        first = time.perf_counter() - t
+    finally:
+        stop_server(proc)
+    return {"serve_ready_seconds": round(seconds, 2), "first_search_seconds": round(first, 2)}
+
+
+def real_corpus(tmp: Path, quick: bool) -> tuple[dict[str, Any], list[Path]]:
     from kb.cli import default_corpus
     from kb.ingest import import_paths
 
-    results: dict = {
-        "date": dt.datetime.now().isoformat(timespec="seconds"),
-        "mode": "quick" if args.quick else "full",
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-        },
-    }
-    tmp = Path(tempfile.mkdtemp(prefix="kb-bench-"))
     real = SHARED / "real"
     sources = [
         ([SHARED / "seeds"], "material", {}),
@@ -75,7 +159,7 @@ def main() -> None:
         ([real / "xt/dangfa/dangfa008.md"], "policy", {"id": "b-cdc-2023"}),
         ([real / "xt/dangfa/dangfa009.md"], "policy", {"id": "b-cdc-2018", "issuer": "中共中央"}),
     ]
-    if not args.quick:
+    if not quick:
         sources.append(([real / "xt/case-analyses"], "case", {}))
     t = time.perf_counter()
     n_records = chars = 0
@@ -84,52 +168,44 @@ def main() -> None:
         n_records += len(report.records)
         chars += sum(len(r.text) for r in report.records)
     secs = time.perf_counter() - t
-    results["import"] = {
+    imp = {
         "records": n_records,
         "chars": chars,
         "seconds": round(secs, 2),
         "records_per_s": round(n_records / secs, 1),
         "chars_per_s": round(chars / secs),
     }
+    return imp, [default_corpus(), tmp / "imported"]
 
-    t = time.perf_counter()
-    build = build_index([default_corpus(), tmp / "imported"], tmp / "index")
-    secs = time.perf_counter() - t
-    again = build_index([default_corpus(), tmp / "imported"], tmp / "index")
-    results["build"] = {
-        "records": build.records,
-        "hits": build.hits,
-        "seconds": round(secs, 2),
-        "records_per_s": round(build.records / secs, 1),
-        "chars_per_s": round(chars / secs),
-        "unchanged_rebuild_seconds": round(again.seconds, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-    }
 
+def measure_corpus(
+    name: str, corpora: list[Path], tmp: Path, repeat: int, peers: bool, chars: int
+) -> dict[str, Any]:
+    from indexer.build import build_index
+    from indexer.search import SearchService
+
+    index = tmp / f"index-{name}"
+    b = build_in_subprocess(corpora, index)
+    b["records_per_s"] = round(b["records"] / b["seconds"], 1)
+    b["chars_per_s"] = round(chars / b["seconds"])
+    b["seconds"] = round(b["seconds"], 2)
+    b["unchanged_rebuild_seconds"] = round(build_index(corpora, index).seconds, 2)
+    out: dict[str, Any] = {"chars": chars, "build": b}
     t = time.perf_counter()
-    service = SearchService(tmp / "index")
-    results["open_seconds"] = round(time.perf_counter() - t, 2)
-    repeat = 5 if args.quick else 20
-    latency = {}
-    for kind, queries in QUERIES.items():
-        for q in queries:  # warm up
-            service.search(q)
-        times = [
-            x
-            for q in queries
-            for x in timed(lambda q=q: service.search(q, facets=False, snippets=False), repeat)
-        ]
-        latency[kind] = times
-    latency["with facets"] = [
-        x for q in QUERIES["plain"] for x in timed(lambda q=q: service.search(q, snippets=False), repeat)
-    ]
-    latency["facets + highlights"] = [
-        x for q in QUERIES["plain"] for x in timed(lambda q=q: service.search(q), repeat)
-    ]
-    results["search_ms"] = {
-        k: {"median": round(statistics.median(v), 1), "p95": round(pct(v, 95), 1), "n": len(v)}
-        for k, v in latency.items()
-    }
+    service = SearchService(index)
+    out["open_seconds"] = round(time.perf_counter() - t, 2)
+    out["search_ms"] = latency(service, repeat)
+    service.close()
+    out["cold_start"] = cold_start(index)
+    if peers:
+        out["peers"] = peer_runs(corpora, tmp / f"peers-{name}", repeat)
+    out["index"] = str(index)
+    return out
+
+
+def check_draft_speed(index: Path) -> dict[str, Any]:
+    from indexer.search import SearchService
+    from kb.check import check_draft
 
     draft = (
         "关于开展专项整治的通知\n"
@@ -137,37 +213,178 @@ def main() -> None:
     )
     draft = draft[:1_000_000]
     t = time.perf_counter()
-    rules_only = check_draft(draft)
-    results["check"] = {
-        "chars": len(draft),
-        "rules_only_seconds": round(time.perf_counter() - t, 2),
-        "flags": len(rules_only.flags),
-    }
+    flags = check_draft(draft).flags
+    out = {"chars": len(draft), "rules_only_seconds": round(time.perf_counter() - t, 2), "flags": len(flags)}
+    service = SearchService(index)
     t = time.perf_counter()
     service.check(draft[:20_000])
-    results["check"]["with_index_20k_chars_seconds"] = round(time.perf_counter() - t, 2)
+    out["with_index_20k_chars_seconds"] = round(time.perf_counter() - t, 2)
+    return out
 
-    out = ROOT / "bench" / "results" / f"{dt.date.today().isoformat()}-{results['mode']}.json"
+
+def lookup(results: dict[str, Any], path: str) -> Any:
+    node: Any = results
+    for part in path.split("/"):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def check_budget(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each budget line against what this run measured (lines for sizes not run are skipped)."""
+    budget = tomllib.loads((ROOT / "bench" / "budget.toml").read_text(encoding="utf-8"))
+    rows = []
+    for line in budget["line"]:
+        value = lookup(results, line["path"])
+        if value is None:
+            continue
+        ok = value <= line["max"] if "max" in line else value >= line["min"]
+        rows.append({**line, "measured": value, "ok": ok})
+    return rows
+
+
+def print_corpus(name: str, c: dict[str, Any]) -> None:
+    b = c["build"]
+    print(f"\n== {name}: {b['records']:,} records, {b['hits']:,} hits, {c['chars']:,} chars")
+    print(
+        f"build  : {b['seconds']} s ({b['records_per_s']} rec/s, {b['chars_per_s']:,} chars/s); "
+        f"peak RSS {b['peak_rss_mb']} MB (+ writer processes {b['peak_rss_writer_mb']} MB); "
+        f"unchanged rebuild {b['unchanged_rebuild_seconds']} s"
+    )
+    cs = c["cold_start"]
+    print(f"serve  : ready in {cs['serve_ready_seconds']} s, first search {cs['first_search_seconds']} s")
+    peers = c.get("peers", {})
+    names = [k for k in peers if isinstance(peers[k], dict)]
+    head = "".join(f" | {n:>22}" for n in names)
+    print(f"search (ms, median / p95) |         Whoosh (ours){head}")
+    for mode, v in c["search_ms"].items():
+        row = f"  {mode:<23} | {v['median']:>8} / {v['p95']:<8}    "
+        for n in names:
+            pv = peers[n].get(mode)
+            if pv:
+                ratio = v["median"] / pv["median"] if pv["median"] else float("inf")
+                row += f" | {pv['median']:>6} / {pv['p95']:<6} ×{ratio:>5.0f}"
+            else:
+                row += f" | {'':>22}"
+        print(row)
+    if peers:
+        builds = ", ".join(f"{n} {peers[n]['build_seconds']} s" for n in names)
+        print(
+            f"peers  : same {peers['hits']:,} hits, jieba pre-tokenised once in {peers['pretokenise_seconds']} s "
+            f"(not in their build times): {builds}. ×N = Whoosh median / peer median."
+        )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument(
+        "--quick", action="store_true", help="fewer texts, a 2,000-record generated corpus, fewer repeats"
+    )
+    ap.add_argument(
+        "--scale", type=int, action="append", help="generated corpus sizes (default 2,000 quick, 10,000 full)"
+    )
+    ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument(
+        "--load",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run the wrk load test (default: full runs)",
+    )
+    ap.add_argument(
+        "--keep", action="store_true", help="keep the temporary folder (indexes, generated corpora)"
+    )
+    args = ap.parse_args()
+    if not SHARED.exists():
+        sys.exit(f"{SHARED} is absent: the benchmark reads the real documents from ../shared")
+    from generate import write_corpus
+
+    from kb.cli import default_corpus
+
+    mode = "quick" if args.quick else "full"
+    sizes = args.scale or ([2000] if args.quick else [10000])
+    repeat = 3 if args.quick else 10
+    results: dict[str, Any] = {
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "mode": mode,
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
+        "corpora": {},
+    }
+    started = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix="kb-bench-"))
+    try:
+        imp, corpora = real_corpus(tmp, args.quick)
+        results["import"] = imp
+        results["corpora"]["real"] = measure_corpus("real", corpora, tmp, repeat, False, imp["chars"])
+        results["check"] = check_draft_speed(Path(results["corpora"]["real"]["index"]))
+        for n in sizes:
+            t = time.perf_counter()
+            gen_dir = tmp / f"gen-{n}"
+            chars = write_corpus(n, gen_dir, SHARED)
+            print(f"generated {n:,} records in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+            results["corpora"][str(n)] = measure_corpus(
+                str(n), [default_corpus(), gen_dir], tmp, repeat, not args.no_peers, chars
+            )
+        if args.load if args.load is not None else not args.quick:
+            import shutil as _sh
+
+            from load import run as load_run
+
+            if _sh.which("wrk"):
+                n = str(max(sizes))
+                results["load"] = {
+                    "corpus": n,
+                    **load_run(
+                        Path(results["corpora"][n]["index"]),
+                        [default_corpus(), tmp / f"gen-{n}"],
+                        workers=2,
+                        seconds=20,
+                        connections=16,
+                    ),
+                }
+            else:
+                print("wrk is not installed (apt install wrk): no load test", file=sys.stderr)
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    results["budget"] = check_budget(results)
+
+    out = ROOT / "bench" / "results" / f"{dt.date.today().isoformat()}-{mode}.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
-    imp, b = results["import"], results["build"]
+    m = results["machine"]
+    print(f"machine: {m['platform']}, {m['cpus']} cpus, Python {m['python']}; {results['seconds']} s in all")
     print(
-        f"machine: {results['machine']['platform']}, {results['machine']['cpus']} cpus, Python {results['machine']['python']}"
+        f"import : {imp['records']} records, {imp['chars']:,} chars in {imp['seconds']} s "
+        f"({imp['records_per_s']} rec/s, {imp['chars_per_s']:,} chars/s)"
     )
-    print(
-        f"import : {imp['records']} records, {imp['chars']:,} chars in {imp['seconds']} s ({imp['records_per_s']} rec/s, {imp['chars_per_s']:,} chars/s)"
-    )
-    print(
-        f"build  : {b['records']} records / {b['hits']} hits in {b['seconds']} s ({b['records_per_s']} rec/s); unchanged rebuild {b['unchanged_rebuild_seconds']} s; peak RSS {b['peak_rss_mb']} MB"
-    )
-    print(f"open   : {results['open_seconds']} s (jieba + index)")
-    print("search (ms)            median     p95")
-    for k, v in results["search_ms"].items():
-        print(f"  {k:<20} {v['median']:>8} {v['p95']:>8}")
+    for name, c in results["corpora"].items():
+        print_corpus(name, c)
     c = results["check"]
     print(
-        f"check  : {c['chars']:,} chars, rules only {c['rules_only_seconds']} s ({c['flags']} flags); 20k chars with the index {c['with_index_20k_chars_seconds']} s"
+        f"\ncheck  : {c['chars']:,} chars, rules only {c['rules_only_seconds']} s ({c['flags']} flags); "
+        f"20k chars with the index {c['with_index_20k_chars_seconds']} s"
     )
+    if "load" in results:
+        ld = results["load"]
+        s, d = ld["steady"], ld["during_rebuild"]
+        print(
+            f"load   : {ld['corpus']} records, kb serve --workers {ld['workers']}, wrk {ld['connections']} connections: "
+            f"{s['rps']} req/s, p50 {s['p50']} ms, p99 {s['p99']} ms, failed {s['non2xx'] + s['socket_errors']}; "
+            f"through a full rebuild ({d['rebuild'].get('seconds')} s): {d['requests']} requests, "
+            f"failed {d['non2xx'] + d['socket_errors']}"
+        )
+    print("\nbudget (bench/budget.toml, stated in the README):")
+    for row in results["budget"]:
+        limit = f"≤ {row['max']}" if "max" in row else f"≥ {row['min']}"
+        print(f"  {'ok ' if row['ok'] else 'OVER'} {row['what']:<52} {row['measured']:>9} {limit}")
     print(f"written: {out.relative_to(ROOT)}")
+    if not all(r["ok"] for r in results["budget"]):
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -229,7 +229,11 @@ def _text_query(value: str, boost: float = 1.0, exact: bool = False, synonym: bo
                     loose = Q.AndMaybe(required, Q.Or([Q.Term("text", t) for t in generic]))
                     parts.append(Q.Or([loose], boost=0.6 * boost))
     if not exact:
-        parts.append(Q.Term("category", normalise(value).strip(), boost=2.0 * boost))  # curated categories
+        topic = normalise(value).strip()
+        parts.append(Q.Term("category", topic, boost=2.0 * boost))  # curated categories
+        # a provision curated as governing this topic (第一百一十三条 → 公款吃喝): the rule itself
+        # rarely uses the everyday word, so without this its cases and list items bury it
+        parts.append(Q.And([Q.Term("category", topic), Q.Term("kind", "provision")], boost=6.0 * boost))
     if grams and not synonym:
         parts.append(
             Q.Term("bigram", grams[0], boost=boost)

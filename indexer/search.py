@@ -29,6 +29,9 @@ from indexer.query import ParsedQuery, parse, to_whoosh
 from indexer.schema import FACETS, MULTI_VALUED, value_label
 from kb.models import UNIT_KIND
 
+#: relevance multiplier per hit kind (see SearchService._with_kind_prior); tuned on
+#: tests/relevance.toml, so it is a development-set figure
+KIND_PRIOR = {"provision": 1.0, "list-item": 0.9, "case": 0.5, "material": 0.5}
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
 SNIPPET_BEFORE, SNIPPET_AFTER = 120, 600  # the window of stored text a snippet is cut from
@@ -55,6 +58,12 @@ class SearchService:
         self._ix: Any = None
         self._searcher: Any = None
         self._retired: list[tuple[float, Any]] = []
+        # Whoosh searchers read shared file objects and are not safe across threads (the load
+        # test saw truncated zlib streams under a rebuild): each thread gets its own searcher of
+        # the current generation; _open lists them so a swap can retire them all.
+        self._local = threading.local()
+        self._open: list[Any] = []
+        self._state: tuple[Path | None, Any] = (None, None)  # (generation, index), swapped at once
         self.manifest: dict[str, Any] = {}
         self._stamp: tuple[int, int, int] | None = None  # CURRENT's inode, mtime, size when last read
         self._analyzer = ChineseAnalyzer()
@@ -74,8 +83,8 @@ class SearchService:
         self._by_source: dict[str, list[dict[str, Any]]] = {}
         self._unresolved: dict[str, list[dict[str, Any]]] = {}
         self._versions: dict[str, list[str]] = {}
-        self._facets: tuple[Any, dict[str, tuple[list[str], Any]]] | None = None  # (searcher, table)
-        self._sorts: tuple[Any, tuple[list[str], list[int]]] | None = None
+        self._facets: tuple[str, dict[str, tuple[list[str], Any]]] | None = None  # (generation, table)
+        self._sorts: tuple[str, tuple[list[str], list[int]]] | None = None
         self._related: dict[tuple, list[dict[str, Any]]] = {}
 
     def _current_stamp(self) -> tuple[int, int, int] | None:
@@ -103,10 +112,14 @@ class SearchService:
             if gen == self._gen:
                 return False
             ix, searcher = open_generation(gen)  # IndexDamaged names what is wrong
-            if self._searcher is not None:
-                self._retired.append((time.monotonic(), self._searcher))
+            searcher.kb_generation = gen.name
+            now = time.monotonic()
+            self._retired.extend((now, s) for s in self._open)
+            self._open = [searcher]
             self._reset_generation_state()
             self._ix, self._searcher, self._gen = ix, searcher, gen
+            self._state = (gen, ix)
+            self._local.pair = (gen, searcher)
             self.manifest = read_manifest(gen)
             self._index_edges()
             self._stamp = stamp
@@ -145,21 +158,33 @@ class SearchService:
 
     def close(self) -> None:
         with self._lock:
-            for _, s in self._retired:
+            for s in [s for _, s in self._retired] + self._open:
                 s.close()
-            self._retired = []
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            self._retired, self._open = [], []
+            self._searcher = None
+            self._local = threading.local()
 
     @property
     def searcher(self) -> Any:
+        """This thread's searcher of the current generation (opened on first use)."""
         try:
             self.refresh()
         except Exception:
             if self._searcher is None:
                 raise
-        return self._searcher
+        gen, ix = self._state
+        pair = getattr(self._local, "pair", None)
+        if pair is not None and pair[0] == gen:
+            return pair[1]
+        searcher = ix.searcher()
+        searcher.kb_generation = gen.name
+        with self._lock:
+            if self._state[0] == gen:
+                self._open.append(searcher)
+            else:  # swapped meanwhile: use it for this request, close it later
+                self._retired.append((time.monotonic(), searcher))
+        self._local.pair = (gen, searcher)
+        return searcher
 
     @property
     def generation(self) -> str:
@@ -203,10 +228,9 @@ class SearchService:
             # count: Whoosh's search_page walked them again for len(), and a grouped search a
             # third time for the facets.
             results = searcher.search(wq, limit=None)
-            total = len(results)
-            page_hits = [
-                (results[i].fields(), results[i].score) for i in range(start, min(total, start + per_page))
-            ]
+            ranked = self._with_kind_prior(searcher, results.top_n)
+            total = len(ranked)
+            page_hits = [(searcher.stored_fields(d), score) for score, d in ranked[start : start + per_page]]
             docs = results.docs()
         terms = (
             {t.decode() if isinstance(t, bytes) else t for fn, t in wq.iter_all_terms() if fn == "text"}
@@ -274,13 +298,14 @@ class SearchService:
         """Per facet: its values, and for every document number the value's index (one-valued
         facets, an array) or the tuple of indexes (multi-valued). Read once per generation from
         the facet fields' postings; counting a result's facets is then a Counter over arrays.
-        Keyed by the searcher, so document numbers never meet another generation's table."""
+        Keyed by generation, so document numbers never meet another generation's table."""
+        key = searcher.kb_generation
         cached = self._facets
-        if cached is not None and cached[0] is searcher:
+        if cached is not None and cached[0] == key:
             return cached[1]
         with self._facet_lock:
             cached = self._facets
-            if cached is None or cached[0] is not searcher:
+            if cached is None or cached[0] != key:
                 reader = searcher.reader()
                 n = reader.doc_count_all()
                 table: dict[str, tuple[list[str], Any]] = {}
@@ -300,17 +325,27 @@ class SearchService:
                             for d in reader.postings(fieldname, btext).all_ids():
                                 arr[d] = i
                         table[name] = (values, arr)
-                cached = self._facets = (searcher, table)
+                cached = self._facets = (key, table)
         return cached[1]
+
+    def _with_kind_prior(self, searcher: Any, scored: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """Scores times the prior of the hit's kind (KIND_PRIOR), best first. A short case whose
+        title names the topic (…收受礼金问题) otherwise outscores the provision it broke, whose
+        heading is only 第九十七条: for a topic query the rule comes first, its cases next."""
+        values, kinds = self._facet_values(searcher)["kind"]
+        prior = [KIND_PRIOR.get(v, 1.0) for v in values]
+        ranked = [(score * (prior[kinds[d]] if kinds[d] >= 0 else 1.0), d) for score, d in scored]
+        ranked.sort(key=lambda x: (-x[0], x[1]))
+        return ranked
 
     def _sort_arrays(self, searcher: Any) -> tuple[list[str], list[int]]:
         """Every document's date and ordinal, from the sortable columns; once per generation."""
         cached = self._sorts
-        if cached is None or cached[0] is not searcher:
+        if cached is None or cached[0] != searcher.kb_generation:
             reader = searcher.reader()
             dates = [v.decode() if isinstance(v, bytes) else (v or "") for v in reader.column_reader("date")]
             ordinals = [int(v or 0) for v in reader.column_reader("ordinal")]
-            cached = self._sorts = (searcher, (dates, ordinals))
+            cached = self._sorts = (searcher.kb_generation, (dates, ordinals))
         return cached[1]
 
     def _count(self, searcher: Any, name: str, docs: Iterable[int]) -> Counter[str]:

@@ -91,7 +91,7 @@ def test_search_facets_provision_case_and_back(server, browser):
     provision_url = page.url
     shot(page, "3-provision")
 
-    page.click(".violated-by li a >> nth=0")
+    page.click(".violated-by li a:has-text('贺某')")
     page.wait_for_selector(".violates")
     assert "贺某" in page.inner_text("h1")
     shot(page, "4-case")

@@ -96,3 +96,38 @@ def test_serve_with_two_workers_answers_and_stops(tmp_path):
         assert proc.wait(timeout=10) == 0
     for pid in pids if children.exists() else []:
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+
+def test_threads_share_a_service_without_corrupt_reads(tmp_path):
+    """Whoosh searchers read shared file objects: used from many threads at once they returned
+    truncated zlib streams and bad pickles (seen by bench/load.py under a rebuild, which is
+    where the corruption itself reproduces). Each thread now has its own searcher of the current
+    generation: 8 threads hammer one service, all succeed, each with a searcher of its own."""
+    from indexer.search import SearchService
+    from kb.cli import default_corpus
+
+    root = tmp_path / "ix"
+    build_index([default_corpus()], root)
+    svc = SearchService(root)
+    queries = ["文山会海", "公款吃喝", "收受礼金", "督检考", "形式主义", "处分", '"基层减负"', "类型:案例"]
+    errors: list[BaseException] = []
+    searchers = set()
+
+    def work(i: int) -> None:
+        try:
+            for n in range(60):
+                q = queries[(i + n) % len(queries)]
+                r = svc.search(q, sort="date" if n % 3 == 0 else "relevance")
+                for h in r["hits"][:3]:
+                    assert svc.get_with_links(h["id"]) is not None
+            searchers.add(id(svc.searcher))
+        except BaseException as e:  # collected and re-raised in the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]
+    assert len(searchers) == 8  # one searcher per thread
