@@ -180,6 +180,7 @@ def run(index: Path, corpus: list[Path], *, workers: int, seconds: int, connecti
             slices.append(wrk(url, paths_file, seconds, connections))
         slices.append(wrk(url, paths_file, seconds, connections))
         th.join()
+        steady["failed"] = steady["non2xx"] + steady["socket_errors"]
         during = {
             "requests": sum(x["requests"] for x in slices),
             "seconds": round(sum(x["seconds"] for x in slices), 1),
@@ -188,6 +189,7 @@ def run(index: Path, corpus: list[Path], *, workers: int, seconds: int, connecti
             "p99_worst_slice": max(x["p99"] for x in slices),
             "non2xx": sum(x["non2xx"] for x in slices),
             "socket_errors": sum(x["socket_errors"] for x in slices),
+            "failed": sum(x["non2xx"] + x["socket_errors"] for x in slices),
             "slices": len(slices),
             "rebuild": builder,
         }
