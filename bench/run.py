@@ -294,6 +294,8 @@ def main() -> None:
     ap.add_argument(
         "--keep", action="store_true", help="keep the temporary folder (indexes, generated corpora)"
     )
+    ap.add_argument("--repeat", type=int, help="timed repeats per query (default 3 quick, 10 full)")
+    ap.add_argument("--no-real", action="store_true", help="only the generated corpora")
     args = ap.parse_args()
     if not SHARED.exists():
         sys.exit(f"{SHARED} is absent: the benchmark reads the real documents from ../shared")
