@@ -191,3 +191,21 @@ def test_postings_spilled_to_disk_index_the_same(corpus, tmp_path):
         a, b = spilled.search(q), in_memory.search(q)
         assert [h["id"] for h in a["hits"]] == [h["id"] for h in b["hits"]], q
         assert a["total"] == b["total"] and a["facets"] == b["facets"], q
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="POSIX only")
+def test_kb_build_lowers_its_priority_and_serve_does_not(corpus, tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(os, "nice", lambda n: calls.append(n) or 0)
+    assert (
+        CliRunner().invoke(main, ["build", "--index", str(tmp_path / "a"), "--corpus", str(corpus)]).exit_code
+        == 0
+    )
+    assert calls == [10]
+    calls.clear()
+    import waitress
+
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: None)
+    result = CliRunner().invoke(main, ["serve", "--index", str(tmp_path / "b"), "--port", "8997"])
+    assert result.exit_code == 0, result.output
+    assert calls == []  # the server builds its first index at normal priority
