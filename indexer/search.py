@@ -54,8 +54,6 @@ class SearchService:
         self.root = Path(root)
         self._lock = threading.Lock()
         self._facet_lock = threading.Lock()
-        self._gen: Path | None = None
-        self._ix: Any = None
         self._searcher: Any = None
         self._retired: list[tuple[float, Any]] = []
         # Whoosh searchers read shared file objects and are not safe across threads (the load
@@ -105,11 +103,11 @@ class SearchService:
             if self._searcher is None:
                 raise NoIndex(f"no index in {self.root}: run `kb build` first")
             return False
-        if gen == self._gen:
+        if gen == self._state[0]:
             self._stamp = stamp
             return False
         with self._lock:
-            if gen == self._gen:
+            if gen == self._state[0]:
                 return False
             ix, searcher = open_generation(gen)  # IndexDamaged names what is wrong
             searcher.kb_generation = gen.name
@@ -117,7 +115,7 @@ class SearchService:
             self._retired.extend((now, s) for s in self._open)
             self._open = [searcher]
             self._reset_generation_state()
-            self._ix, self._searcher, self._gen = ix, searcher, gen
+            self._searcher = searcher
             self._state = (gen, ix)
             self._local.pair = (gen, searcher)
             self.manifest = read_manifest(gen)
@@ -196,7 +194,8 @@ class SearchService:
 
     @property
     def generation(self) -> str:
-        return self._gen.name if self._gen else ""
+        gen = self._state[0]
+        return gen.name if gen else ""
 
     # ------------------------------------------------------------ search
 
