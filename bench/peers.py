@@ -77,6 +77,8 @@ class Fts5:
         return " AND ".join(f'"{w}"' for w in words)
 
     def search(self, q: str, *, facets: bool = False, highlights: bool = False) -> list[str]:
+        if not query_words(q):
+            return []
         m = self._match(q)
         snippet = ", snippet(hits, 1, '<mark>', '</mark>', '…', 24)" if highlights else ""
         rows = self.db.execute(
@@ -148,6 +150,8 @@ class Tantivy:
         return t.Query.boolean_query(must)
 
     def search(self, q: str, *, facets: bool = False, highlights: bool = False) -> list[str]:
+        if not query_words(q):
+            return []
         query = self._query(q)
         result = self.searcher.search(query, 10, count=True)
         ids = []
