@@ -335,11 +335,9 @@ def main() -> None:
                 str(n), [default_corpus(), gen_dir], tmp, repeat, not args.no_peers, chars
             )
         if args.load if args.load is not None else not args.quick:
-            import shutil as _sh
-
             from load import run as load_run
 
-            if _sh.which("wrk"):
+            if shutil.which("wrk"):
                 n = str(max(sizes))
                 results["load"] = {
                     "corpus": n,

@@ -4,8 +4,8 @@ One jieba tokenizer with the domain user dictionary, HMM off at index and query 
 invents words such as 纠治四风 that hide 四风). The words are cut by rjieba (jieba-rs, the same
 algorithm and dictionary in Rust) when it is installed: on the seeds and the 940 case analyses it
 gives token for token what jieba gives, about ten times faster, and tokenising was a quarter of a
-build. jieba stays the reference (its dictionary decides sub-words), and the fallback. Token positions are ordinals, so phrase queries
-work. Long words also emit the dictionary words inside them at the same position (形式主义官僚主义
+build. jieba stays the reference (its dictionary decides sub-words), and the fallback. Token
+positions are ordinals, so phrase queries work. Long words also emit the dictionary words inside them at the same position (形式主义官僚主义
 → 形式主义, 官僚主义), which keeps recall without the overlapping positions of cut_for_search. A
 character-bigram analyzer is the recall net for words jieba splits differently.
 

@@ -147,12 +147,17 @@ def read_manifest(gen: Path) -> dict[str, Any]:
         return {}
 
 
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as f:  # streamed: segment files run to hundreds of MB at 100k records
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def file_table(gen: Path) -> dict[str, dict[str, Any]]:
     """Size and SHA-256 of every index file of a generation, as its build left them."""
     table = {}
     for f in sorted(gen.iterdir()):
         if f.is_file() and f.name != MANIFEST and not f.name.endswith("WRITELOCK"):
-            table[f.name] = {"size": f.stat().st_size, "sha256": hashlib.sha256(f.read_bytes()).hexdigest()}
+            table[f.name] = {"size": f.stat().st_size, "sha256": _sha256(f)}
     return table
 
 
@@ -173,7 +178,7 @@ def verify_generation(gen: Path, *, checksums: bool = True) -> list[str]:
             problems.append(f"{name} 缺失")
         elif f.stat().st_size != want["size"]:
             problems.append(f"{name} 大小 {f.stat().st_size} 字节，应为 {want['size']}")
-        elif checksums and hashlib.sha256(f.read_bytes()).hexdigest() != want["sha256"]:
+        elif checksums and _sha256(f) != want["sha256"]:
             problems.append(f"{name} 内容校验不符")
     return problems
 
@@ -256,6 +261,11 @@ class Links:
 
 def _kw(values: Iterable[str]) -> str:
     return ",".join(v.replace(",", "，").strip() for v in values if v and v.strip())
+
+
+def hit_count(record: Record) -> int:
+    """How many hits ``entries`` makes of a record: a case is one hit, other records one per unit."""
+    return 1 if record.kind == "case" else len(record.units)
 
 
 def entries(record: Record, links: Links | None = None) -> Iterator[dict[str, Any]]:
@@ -366,12 +376,10 @@ def build_index(
         incremental = bool(previous) and compatible and not full
         damaged: list[str] = []
         if incremental and previous is not None:
-            damaged = verify_generation(previous)  # never copy a damaged generation forward
-            if not damaged:
-                try:
-                    open_generation(previous)[1].close()
-                except IndexDamaged as e:
-                    damaged = e.problems
+            try:  # never copy a damaged generation forward
+                open_generation(previous, checksums=True)[1].close()
+            except IndexDamaged as e:
+                damaged = e.problems
             incremental = not damaged
         changed = [r for r in corpus.records if not incremental or old_hashes.get(r.id) != hashes[r.id]]
         removed = sorted(set(old_hashes) - set(hashes)) if incremental else []
@@ -388,7 +396,7 @@ def build_index(
                 ix = whoosh_index.create_in(str(gen), build_schema())
             # entries are made as they are written, not held in a list: at 100k records the list
             # (stored record JSON included) was most of the build's 5.4 GB peak
-            n_todo = sum(2 if r.kind == "case" else 1 + len(r.units) for r in changed)
+            n_todo = sum(1 + hit_count(r) for r in changed)  # a document entry and its hits
             todo = (e for r in changed for e in entries(r, links))
             workers = procs if procs is not None else (min(2, os.cpu_count() or 1) if n_todo >= 500 else 1)
             kwargs: dict[str, Any] = {"limitmb": limitmb}
@@ -408,8 +416,8 @@ def build_index(
                 writer.cancel()
                 raise
             counts: Counter[str] = Counter()
-            for r in corpus.records:  # a case is one hit; other records have a hit per unit
-                counts[r.unit_kind] += 1 if r.kind == "case" else len(r.units)
+            for r in corpus.records:
+                counts[r.unit_kind] += hit_count(r)
             new_manifest = {
                 "built": dt.datetime.now().isoformat(timespec="seconds"),
                 "generation": name,

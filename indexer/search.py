@@ -318,20 +318,15 @@ class SearchService:
                 table: dict[str, tuple[list[str], Any]] = {}
                 for name, fieldname in FACETS.items():
                     values: list[str] = []
+                    per_doc: list[list[int]] = [[] for _ in range(n)]
+                    for i, btext in enumerate(reader.lexicon(fieldname)):
+                        values.append(btext.decode())
+                        for d in reader.postings(fieldname, btext).all_ids():
+                            per_doc[d].append(i)
                     if name in MULTI_VALUED:
-                        lists: list[list[int]] = [[] for _ in range(n)]
-                        for i, btext in enumerate(reader.lexicon(fieldname)):
-                            values.append(btext.decode())
-                            for d in reader.postings(fieldname, btext).all_ids():
-                                lists[d].append(i)
-                        table[name] = (values, [tuple(x) for x in lists])
+                        table[name] = (values, [tuple(x) for x in per_doc])
                     else:
-                        arr = array("i", [-1]) * n
-                        for i, btext in enumerate(reader.lexicon(fieldname)):
-                            values.append(btext.decode())
-                            for d in reader.postings(fieldname, btext).all_ids():
-                                arr[d] = i
-                        table[name] = (values, arr)
+                        table[name] = (values, array("i", [x[0] if x else -1 for x in per_doc]))
                 cached = self._facets = (key, table)
         return cached[1]
 

@@ -345,16 +345,20 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: i
     else:
         manifest = read_manifest(gen)
         dirs = tuple(Path(d) for d in manifest.get("corpus", []) if Path(d).is_dir())
-        versions = (manifest.get("schema_version"), manifest.get("analysis_version"))
-        if versions != (SCHEMA_VERSION, ANALYSIS_VERSION):
-            click.echo(f"{root} 的索引由旧版本建成，按原语料重建……", err=True)
-            ctx.invoke(build, corpora=dirs, index_dir=root, full=True, as_json=False, nice=0)
+        reason = ""
+        if (manifest.get("schema_version"), manifest.get("analysis_version")) != (
+            SCHEMA_VERSION,
+            ANALYSIS_VERSION,
+        ):
+            reason = f"{root} 的索引由旧版本建成"
         else:
             try:
                 open_generation(gen)[1].close()
             except IndexDamaged as e:
-                click.echo(f"{e}\n按原语料重建……", err=True)
-                ctx.invoke(build, corpora=dirs, index_dir=root, full=True, as_json=False, nice=0)
+                reason = str(e)
+        if reason:
+            click.echo(f"{reason}，按原语料重建……", err=True)
+            ctx.invoke(build, corpora=dirs, index_dir=root, full=True, as_json=False, nice=0)
     get_tokenizer()  # loaded once, before any worker forks (shared copy-on-write)
     click.echo(f"减负知识库已启动：http://{host}:{port}/  （索引 {root}，Ctrl+C 退出）", err=True)
     serve_app(root, host, port, threads, workers)

@@ -55,14 +55,6 @@ def register_errors(app: Flask) -> None:
         data = {"error": e.code, "message": MESSAGES.get(e.code or 500, e.description), "path": request.path}
         return respond("error.html", data, e.code or 500)
 
-    from indexer.build import IndexDamaged
-
-    @app.errorhandler(IndexDamaged)
-    def damaged(e: IndexDamaged):  # no readable generation at all: say so, and what to run
-        current_app.logger.error("%s", e)
-        data = {"error": 503, "message": MESSAGES[503], "detail": str(e), "path": request.path}
-        return respond("error.html", data, 503)
-
     @app.errorhandler(Exception)
     def crash(e: Exception):  # the last line of defence: a page, never a stack trace
         current_app.logger.exception("unhandled error")
@@ -76,5 +68,4 @@ MESSAGES = {
     405: "不支持这种请求方式。",
     413: "提交的内容太大。",
     500: "服务器出了点问题，请稍后再试。",
-    503: "索引已损坏，暂时无法检索。请管理员运行 kb build 重建索引。",
 }
