@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from indexer.build import build_index
+from indexer.search import SearchService
 from kb.cli import default_corpus
 from kb.corpus import load_corpus
 from tests.conftest import REAL, SEEDS, need
@@ -53,3 +57,34 @@ def test_no_record_copies_third_party_text():
         if shared:
             copied[p.name] = sorted(shared)[:2]
     assert not copied, copied
+
+
+ISSUE_QUERIES = ["文山会海", "公款吃喝", "指尖上的形式主义", "收受礼金", "督检考"]
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bundled")
+    build_index([default_corpus()], root / "index")
+    return SearchService(root / "index")
+
+
+@pytest.mark.parametrize("query", ISSUE_QUERIES)
+def test_fresh_install_answers_with_a_provision_that_has_cases(bundled, query):
+    """The bundled corpus alone: a provision in the first three hits, and on its page a case."""
+    hits = bundled.search(query, per_page=3)["hits"]
+    with_cases = [
+        h["id"]
+        for h in hits
+        if h["kind"] == "provision" and bundled.get_with_links(h["id"])["links"].get("violated_by")
+    ]
+    assert with_cases, (query, [h["id"] for h in hits])
+
+
+def test_every_jianfu_part_with_a_published_case_lists_it(bundled):
+    """Each part of 若干规定 that a bundled 通报 was classified under shows that case on its page."""
+    corpus = load_corpus([default_corpus()])
+    for part in ("jfrg-2024/1", "jfrg-2024/3", "jfrg-2024/4", "jfrg-2024/5", "jfrg-2024/6"):
+        expected = {r.id for r in corpus.records if part in r.violates}
+        shown = {c["id"] for c in bundled.get_with_links(part)["links"]["violated_by"]}
+        assert expected and expected <= shown, (part, expected - shown)
