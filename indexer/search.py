@@ -484,7 +484,8 @@ class SearchService:
     def get_with_links(self, item_id: str) -> dict[str, Any] | None:
         """get(), with links filled. For a provision: the cases that violated it (curated, with
         counts by year and sanction; ``via`` names the other version's article when the link came
-        through the correspondence table), the records citing it, and suggestions. For a record:
+        through the correspondence table), the records citing it, and suggestions; for a list item
+        also the newest cases under the provisions it rests on (``basis_cases``). For a record:
         what it violated and cited, its unresolved citations, and suggestions."""
         item = self.get(item_id)
         if item is None:
@@ -537,7 +538,10 @@ class SearchService:
             ]
         )
         links["versions"] = [{"id": o, "title": self.label(o)} for o in self._counterparts(item["id"])]
+        # a list item rests on provisions: the cases under those are its cases too
+        links["basis_cases"] = self.cases_for(item["basis"], limit=10) if item.get("basis") else []
         linked = {c["id"] for c in vb["cases"]} | {c["id"] for c in links["cited_by"]}
+        linked |= {c["id"] for c in links["basis_cases"]}
         links["related"] = self.related(item["id"], "case", exclude=linked)
         return item
 

@@ -20,6 +20,10 @@ def client(tmp_path_factory):
         "x1", HOSTILE_TITLE, '正文<img src=x onerror=alert(2)>"onerror=3 公车私用', ["demo/4"], ["党内警告"]
     )
     records["xp.md"] = policy("xp", "<b>粗体</b>规定", {"1": "<script>evil()</script> 四风"})
+    records["l.md"] = (
+        '+++\nid = "lst"\nkind = "list"\ntitle = "示例负面清单"\n\n[units.1]\nbasis = ["demo/4"]\n+++\n\n'
+        "### 1 {#1}\n\n不得公车私用。\n"
+    )
     corpus = write_records(root / "corpus", records)
     build_index([corpus], root / "index")
     app = create_app({"TESTING": True, "INDEX_DIR": str(root / "index")})
@@ -106,6 +110,18 @@ def test_provision_page_lists_cases_with_counts(client):
     assert soup.select_one("a[rel=next]")["href"].endswith("/doc/demo/5")
 
 
+def test_list_item_page_shows_the_cases_under_its_basis(client):
+    """A list item no case names directly still leads to the cases under the rule it rests on."""
+    soup = html(client.get("/doc/lst/1"))
+    assert "知识库中暂无认定违反本条的案例" in soup.select_one(".violated-by").get_text()
+    titles = [a.get_text() for a in soup.select(".basis-cases li a")]
+    assert set(titles) == {"某甲公车私用案", "某丙脚本案", HOSTILE_TITLE}
+    assert titles[0] == "某丙脚本案"  # newest first: c3 (2023), x1 (2022), c1 (2021)
+    data = client.get("/doc/lst/1.json").get_json()
+    assert [c["id"] for c in data["basis_cases"]] == ["c3", "x1", "c1"]
+    assert not html(client.get("/doc/demo/4")).select(".basis-cases")
+
+
 def test_case_page_links_back_to_its_provisions(client):
     soup = html(client.get("/doc/c1"))
     links = [a["href"] for a in soup.select(".links a")]
@@ -148,7 +164,7 @@ def test_malformed_requests_never_500(client, url):
 
 def test_health_and_opensearch(client):
     h = client.get("/healthz").get_json()
-    assert h["status"] == "ok" and h["counts"]["records"] == 6
+    assert h["status"] == "ok" and h["counts"]["records"] == 7
     r = client.get("/opensearch.xml")
     assert r.status_code == 200 and b"{searchTerms}" in r.data
 

@@ -72,7 +72,7 @@ def similar_cases(record: dict[str, Any], limit: int = 5) -> list[dict[str, Any]
 
 def unit_data(item: dict[str, Any]) -> dict[str, Any]:
     links = item["links"]  # filled by get_with_links
-    for key in ("violated_by", "cited_by", "cites", "related", "versions"):
+    for key in ("violated_by", "cited_by", "cites", "related", "versions", "basis_cases"):
         with_urls(links[key])
     return {
         "page": "unit",
@@ -87,6 +87,10 @@ def unit_data(item: dict[str, Any]) -> dict[str, Any]:
         "versions": links["versions"],
         "related": links["related"],
         "violated_by_counts": links["violated_by_counts"],
+        "basis_cases": links["basis_cases"],
+        "basis_cases_url": search_url(
+            {"sort": "date", "filters": {"kind": ["case"], "violates": list(item.get("basis", []))}}
+        ),
         "all_cases_url": search_url(
             {"sort": "date", "filters": {"kind": ["case"], "violates": [item["id"]]}}
         ),
