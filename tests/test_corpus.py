@@ -88,3 +88,12 @@ def test_every_jianfu_part_with_a_published_case_lists_it(bundled):
         expected = {r.id for r in corpus.records if part in r.violates}
         shown = {c["id"] for c in bundled.get_with_links(part)["links"]["violated_by"]}
         assert expected and expected <= shown, (part, expected - shown)
+
+
+def test_giving_a_gift_is_not_receiving_one(bundled):
+    """送礼 (giving) finds the rule on giving, not the 婚宴收礼 (receiving) cases; 收受礼金 finds those."""
+    giving = [h["id"] for h in bundled.search("送礼", per_page=5)["hits"]]
+    receiving = [h["id"] for h in bundled.search("收受礼金", per_page=5)["hits"]]
+    assert "cdc-2023/98" in giving[:3]
+    assert "cdc-2023/97" not in giving and not {"tb-2016-chenping", "tb-2016-weijianhong"} & set(giving)
+    assert "cdc-2023/97" in receiving and "cdc-2023/98" not in receiving[:3]
