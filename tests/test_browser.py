@@ -101,12 +101,21 @@ def test_search_facets_provision_case_and_back(server, browser):
     assert not external, external  # nothing loaded from outside the server
 
 
-def test_phone_width_has_no_horizontal_scroll(server, browser):
+@pytest.mark.parametrize(
+    "path, selector",
+    [
+        ("/search?q=公款吃喝", ".hit"),
+        ("/doc/tb-qinghai-nangqian", ".fields"),  # a source line with two long URLs
+        ("/doc/jfqd-2024/14", ".basis-cases"),
+    ],
+)
+def test_phone_width_has_no_horizontal_scroll(server, browser, path, selector):
     page = browser.new_page(viewport={"width": 390, "height": 800})
-    page.goto(server + "/search?q=公款吃喝")
-    page.wait_for_selector(".hit")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    shot(page, "5-phone")
+    page.goto(server + path)
+    page.wait_for_selector(selector)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    if path.startswith("/search"):
+        shot(page, "5-phone")
 
 
 def test_hostile_text_does_not_run_in_the_browser(server, browser, tmp_path):
