@@ -89,8 +89,10 @@ def unit_data(item: dict[str, Any]) -> dict[str, Any]:
         "violated_by_counts": links["violated_by_counts"],
         "basis_cases": links["basis_cases"],
         "basis_cases_url": search_url(
-            {"sort": "date", "filters": {"kind": ["case"], "violates": list(item.get("basis", []))}}
-        ),
+            {"sort": "date", "filters": {"kind": ["case"], "violates": list(item["basis"])}}
+        )
+        if links["basis_cases"]
+        else None,
         "all_cases_url": search_url(
             {"sort": "date", "filters": {"kind": ["case"], "violates": [item["id"]]}}
         ),
