@@ -611,16 +611,21 @@ class SearchService:
             self._labels[item_id] = label
         return self._labels[item_id]
 
+    def _newest_cases(self, provision_ids: list[str], limit: int, facets: bool) -> dict[str, Any]:
+        """The search behind violated_by and cases_for: cases linked to these provisions, by date."""
+        return self.search(
+            "",
+            filters={"violates": list(provision_ids), "kind": ["case"]},
+            sort="date",
+            per_page=limit,
+            facets=facets,
+            snippets=False,
+        )
+
     def violated_by(self, unit_id: str, limit: int = 200) -> dict[str, Any]:
         """Cases whose curated ``violates`` names this provision (or its counterpart in another
         version), newest first, with counts by year and sanction."""
-        r = self.search(
-            "",
-            filters={"violates": [unit_id], "kind": ["case"]},
-            sort="date",
-            per_page=min(limit, MAX_PER_PAGE),
-            snippets=False,
-        )
+        r = self._newest_cases([unit_id], min(limit, MAX_PER_PAGE), facets=True)
         cases = [
             {
                 "id": h["id"],
@@ -687,14 +692,7 @@ class SearchService:
 
     def cases_for(self, provision_ids: list[str], limit: int = 3) -> list[dict[str, Any]]:
         """Cases that violated any of these provisions (or their counterparts), newest first."""
-        r = self.search(
-            "",
-            filters={"violates": provision_ids, "kind": ["case"]},
-            sort="date",
-            per_page=limit,
-            facets=False,
-            snippets=False,
-        )
+        r = self._newest_cases(provision_ids, limit, facets=False)
         return [
             {"id": h["id"], "title": h["title"], "date": h["date"] or h["year"], "sanctions": h["sanctions"]}
             for h in r["hits"]
