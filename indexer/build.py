@@ -29,13 +29,14 @@ from whoosh import index as whoosh_index
 
 from indexer import pool
 from indexer.analysis import ANALYSIS_VERSION, get_tokenizer
+from indexer.mpwriter import CheckedMpWriter
 from indexer.schema import build_schema
 from kb.corpus import Corpus, Problem, load_corpus
 from kb.links.correspondence import load_correspondence
 from kb.links.graph import build_edges
 from kb.models import Record
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"  # 4: key is a column, so a build can list what the index holds
 CURRENT = "CURRENT"
 LOCK = ".build.lock"
 MANIFEST = "manifest.json"
@@ -52,6 +53,14 @@ class BuildFailed(RuntimeError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__(f"{len(problems)} problem(s) in the corpus; the index was not changed")
+
+
+class IndexIncomplete(RuntimeError):
+    """The new generation does not hold exactly the entries the build wrote; it was not swapped in."""
+
+    def __init__(self, gen: Path, problems: list[str]):
+        self.gen, self.problems = gen, problems
+        super().__init__(f"新索引 {gen.name} 不完整（{'；'.join(problems)}），未替换正在使用的索引")
 
 
 class NoIndex(FileNotFoundError):
@@ -263,6 +272,33 @@ def _kw(values: Iterable[str]) -> str:
     return ",".join(v.replace(",", "，").strip() for v in values if v and v.strip())
 
 
+def entry_keys(record: Record) -> list[str]:
+    """The index keys of one record's entries, as ``entries`` writes them."""
+    if record.kind == "case":
+        return [f"doc:{record.id}", f"hit:{record.id}"]
+    return [f"doc:{record.id}", *(f"hit:{record.id}/{u.anchor}" for u in record.units)]
+
+
+def held_keys(ix: Any) -> Counter[str]:
+    """The keys of the live (not deleted) entries an index holds, read from the key column."""
+    with ix.reader() as reader:
+        column = reader.column_reader("key")
+        return Counter(column[d] for d in reader.all_doc_ids())
+
+
+def verify_complete(ix: Any, expected: Iterable[str]) -> list[str]:
+    """What the index lacks or holds twice compared with the keys the build wrote; [] if none."""
+    held, want = held_keys(ix), Counter(expected)
+    problems = []
+    missing = sorted(want - held)
+    extra = sorted(held - want)
+    if missing:
+        problems.append(f"缺少 {len(missing)} 条（如 {', '.join(missing[:3])}）")
+    if extra:
+        problems.append(f"多出 {len(extra)} 条（如 {', '.join(extra[:3])}）")
+    return problems
+
+
 def hit_count(record: Record) -> int:
     """How many hits ``entries`` makes of a record: a case is one hit, other records one per unit."""
     return 1 if record.kind == "case" else len(record.units)
@@ -345,6 +381,67 @@ def entries(record: Record, links: Links | None = None) -> Iterator[dict[str, An
 # ---------------------------------------------------------------- build
 
 
+def _write_generation(
+    gen: Path,
+    previous: Path | None,
+    records: list[Record],
+    links: Links,
+    hashes: dict[str, str],
+    old_hashes: dict[str, str],
+    incremental: bool,
+    progress: Progress | None,
+    procs: int | None,
+    limitmb: int,
+) -> tuple[list[Record] | None, list[str]]:
+    """Write a generation in ``gen`` and prove it holds exactly the corpus's entries.
+
+    Returns (records written, record ids removed). When an incremental build finds the copied
+    generation lacking entries of records it did not touch, returns (None, problems) so the
+    caller writes everything afresh; any other shortfall raises IndexIncomplete, and a writer
+    process that dies raises WriterDied, so a generation that lost entries is never swapped in.
+    """
+    changed = [r for r in records if not incremental or old_hashes.get(r.id) != hashes[r.id]]
+    removed = sorted(set(old_hashes) - set(hashes)) if incremental else []
+    if incremental and previous is not None:
+        shutil.copytree(previous, gen)
+        ix = whoosh_index.open_dir(str(gen))
+    else:
+        gen.mkdir()
+        ix = whoosh_index.create_in(str(gen), build_schema())
+    # entries are made as they are written, not held in a list: at 100k records the list
+    # (stored record JSON included) was most of the build's 5.4 GB peak
+    n_todo = sum(1 + hit_count(r) for r in changed)  # a document entry and its hits
+    todo = (e for r in changed for e in entries(r, links))
+    workers = procs if procs is not None else (min(2, os.cpu_count() or 1) if n_todo >= 500 else 1)
+    writer = (
+        CheckedMpWriter(ix, procs=workers, multisegment=True, limitmb=limitmb)
+        if workers > 1
+        else ix.writer(limitmb=limitmb)
+    )
+    try:
+        if incremental:
+            for rid in removed + [r.id for r in changed if r.id in old_hashes]:
+                writer.delete_by_term("doc_id", rid)
+        for i, e in enumerate(todo, start=1):
+            writer.add_document(**e)
+            if progress and (i % 200 == 0 or i == n_todo):
+                progress(i, n_todo)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    # the proof: the generation holds every entry of every record, once, and nothing else
+    problems = verify_complete(ix, (k for r in records for k in entry_keys(r)))
+    if problems and incremental:
+        written = {k for r in changed for k in entry_keys(r)}
+        held = held_keys(ix)
+        if all(k in held for k in written):  # what this build wrote is there; the copy was short
+            return None, problems
+    if problems:
+        raise IndexIncomplete(gen, problems)
+    return changed, removed
+
+
 def build_index(
     corpus_dirs: list[Path],
     root: Path,
@@ -381,40 +478,31 @@ def build_index(
             except IndexDamaged as e:
                 damaged = e.problems
             incremental = not damaged
-        changed = [r for r in corpus.records if not incremental or old_hashes.get(r.id) != hashes[r.id]]
-        removed = sorted(set(old_hashes) - set(hashes)) if incremental else []
         name = _new_generation_name(root)
         gen = root / name
         get_tokenizer()  # load jieba once, before any writer process forks
         pool.install()
         try:
-            if incremental:
-                shutil.copytree(previous, gen)
-                ix = whoosh_index.open_dir(str(gen))
-            else:
-                gen.mkdir()
-                ix = whoosh_index.create_in(str(gen), build_schema())
-            # entries are made as they are written, not held in a list: at 100k records the list
-            # (stored record JSON included) was most of the build's 5.4 GB peak
-            n_todo = sum(1 + hit_count(r) for r in changed)  # a document entry and its hits
-            todo = (e for r in changed for e in entries(r, links))
-            workers = procs if procs is not None else (min(2, os.cpu_count() or 1) if n_todo >= 500 else 1)
-            kwargs: dict[str, Any] = {"limitmb": limitmb}
-            if workers > 1:
-                kwargs.update(procs=workers, multisegment=True)
-            writer = ix.writer(**kwargs)
-            try:
-                if incremental:
-                    for rid in removed + [r.id for r in changed if r.id in old_hashes]:
-                        writer.delete_by_term("doc_id", rid)
-                for i, e in enumerate(todo, start=1):
-                    writer.add_document(**e)
-                    if progress and (i % 200 == 0 or i == n_todo):
-                        progress(i, n_todo)
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
+            changed, removed = _write_generation(
+                gen,
+                previous,
+                corpus.records,
+                links,
+                hashes,
+                old_hashes,
+                incremental,
+                progress,
+                procs,
+                limitmb,
+            )
+            if changed is None:  # the copied generation lacked entries: write everything afresh
+                damaged = [f"上一版索引不完整（{'；'.join(removed)}）"]
+                incremental = False
+                shutil.rmtree(gen)
+                changed, removed = _write_generation(
+                    gen, previous, corpus.records, links, hashes, {}, False, progress, procs, limitmb
+                )
+                assert changed is not None
             counts: Counter[str] = Counter()
             for r in corpus.records:
                 counts[r.unit_kind] += hit_count(r)

@@ -98,7 +98,7 @@ def value_label(facet: str, value: str) -> str:
 def build_schema() -> fields.Schema:
     zh = ChineseAnalyzer()
     return fields.Schema(
-        key=fields.ID(stored=True, unique=True),  # "hit:<id>" or "doc:<record id>"
+        key=fields.ID(stored=True, unique=True, sortable=True),  # "hit:<id>" or "doc:<record id>"; a column
         id=fields.ID(stored=True),
         entry=fields.ID(stored=True),  # "hit" | "document"
         kind=fields.ID(

@@ -162,7 +162,10 @@ def open_service(index_dir: Path | None):  # -> SearchService
 )
 def build(corpora: tuple[Path, ...], index_dir: Path | None, full: bool, as_json: bool, nice: int) -> None:
     """Build the index from corpus folders; swap it in only when complete."""
-    from indexer.build import BuildFailed, IndexBusy, build_index
+    import errno
+
+    from indexer.build import BuildFailed, IndexBusy, IndexIncomplete, build_index
+    from indexer.mpwriter import WriterDied
 
     if nice and hasattr(os, "nice"):
         # measured: a full 10k rebuild beside `kb serve --workers 2` under load pushed some
@@ -184,8 +187,15 @@ def build(corpora: tuple[Path, ...], index_dir: Path | None, full: bool, as_json
         result = build_index(
             dirs, root, full=full, progress=progress if sys.stderr.isatty() and not as_json else None
         )
-    except IndexBusy as e:
+    except (IndexBusy, IndexIncomplete) as e:
         raise click.ClickException(str(e)) from None
+    except WriterDied as e:
+        prefix = "磁盘空间不足：" if e.no_space else ""
+        raise click.ClickException(f"{prefix}{e}") from None
+    except OSError as e:
+        if e.errno == errno.ENOSPC:
+            raise click.ClickException(f"磁盘空间不足，索引未替换（{root}）：{e.filename or ''}") from None
+        raise
     except BuildFailed as e:
         for p in e.problems:
             click.echo(f"error: {p}", err=True)

@@ -77,6 +77,42 @@ def case(
     return head + f"## 基本案情 {{#facts}}\n\n{facts}\n"
 
 
+def synthetic_corpus(folder: Path, n: int, seed: int = 7) -> Path:
+    """``n`` small case records made of the TINY sentences, for tests that need a build long
+    enough to run writer processes (no third-party text, so it needs no ../shared)."""
+    import random
+
+    rng = random.Random(seed)
+    words = [
+        "形式主义",
+        "官僚主义",
+        "文山会海",
+        "层层加码",
+        "过度留痕",
+        "公车私用",
+        "收受礼金",
+        "督查检查",
+        "考核",
+        "乡镇",
+        "报送材料",
+        "会议",
+        "基层减负",
+        "四风",
+        "通报",
+        "台账",
+        "拍照",
+        "打卡",
+    ]
+    records = {}
+    for i in range(n):
+        facts = "。".join("".join(rng.choice(words) for _ in range(6)) for _ in range(12)) + "。"
+        records[f"s{i:05d}.md"] = case(
+            f"s{i:05d}", f"合成案例{i}", facts, ["demo/2"], ["党内警告"], 2013 + i % 12
+        )
+    records["p.md"] = TINY["p.md"]
+    return write_records(folder, records)
+
+
 TINY = {
     "p.md": policy(
         "demo",

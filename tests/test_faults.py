@@ -6,6 +6,7 @@ next build recovers without help."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import random
 import signal
@@ -21,12 +22,15 @@ from indexer.build import (
     IndexDamaged,
     build_index,
     current_generation,
+    entry_keys,
+    held_keys,
     open_generation,
+    verify_complete,
     verify_generation,
 )
 from indexer.search import SearchService
 from kb.cli import default_corpus, main
-from tests.conftest import TINY, write_records
+from tests.conftest import TINY, synthetic_corpus, write_records
 
 
 @pytest.fixture
@@ -178,3 +182,132 @@ def test_builds_killed_at_random_points_never_cost_the_serving_index(tmp_path):
     final = build_index([default_corpus()], root)
     assert current_generation(root).name == final.generation
     assert SearchService(root).search("文山会海")["total"] > 0
+
+
+# ------------------------------------------------------------------ silent loss (issue: reliability 1)
+
+KB = [sys.executable, "-c", "from kb.cli import main; main()"]
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        pytest.skip("pgrep is not installed")
+    return [int(x) for x in out.split()]
+
+
+def _start_build_with_writers(corpus: Path, root: Path) -> tuple[subprocess.Popen, list[int]]:
+    """`kb build --full` in its own process, returned once it has forked two writer processes."""
+    proc = subprocess.Popen(
+        [*KB, "build", "--full", "--nice", "0", "--index", str(root), "--corpus", str(corpus)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        kids = _children(proc.pid)
+        if len(kids) >= 2:
+            time.sleep(0.5)  # let them take work
+            return proc, kids
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    proc.kill()
+    pytest.fail("the build never ran two writer processes")
+
+
+def _complete(root: Path, corpus: Path) -> bool:
+    from whoosh import index as whoosh_index
+
+    from kb.corpus import load_corpus
+
+    ix = whoosh_index.open_dir(str(current_generation(root)))
+    return verify_complete(ix, (k for r in load_corpus([corpus]).records for k in entry_keys(r))) == []
+
+
+@pytest.fixture(scope="module")
+def big_corpus(tmp_path_factory):
+    return synthetic_corpus(tmp_path_factory.mktemp("big") / "corpus", 1500)
+
+
+def test_a_lost_entry_is_found_by_the_completeness_proof(corpus, tmp_path):
+    from whoosh import index as whoosh_index
+
+    result = build_index([corpus], tmp_path / "ix")
+    ix = whoosh_index.open_dir(str(result.path))
+    keys = held_keys(ix)
+    assert keys["hit:c1"] == 1 and keys["doc:demo"] == 1
+    expected = list(keys.elements())
+    assert verify_complete(ix, expected) == []
+    with ix.writer() as w:  # what a writer that died would leave: an entry never written
+        w.delete_by_term("key", "hit:c1")
+    problems = verify_complete(ix, expected)
+    assert problems and "缺少 1 条" in problems[0] and "hit:c1" in problems[0]
+    assert any("多出 1 条" in p for p in verify_complete(ix, [k for k in expected if k != "doc:demo"]))
+
+
+def test_an_incremental_build_over_a_short_generation_rewrites_everything(corpus, tmp_path):
+    from whoosh import index as whoosh_index
+
+    root = tmp_path / "ix"
+    first = build_index([corpus], root)
+    ix = whoosh_index.open_dir(str(first.path))
+    with ix.writer() as w:  # a generation that lost an entry before this version proved builds
+        w.delete_by_term("key", "hit:c2")
+    from indexer.build import MANIFEST, file_table, read_manifest
+
+    manifest = read_manifest(first.path) | {"files": file_table(first.path)}
+    (first.path / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    again = build_index([corpus], root)
+    assert not again.incremental and again.added == 4
+    assert any("不完整" in p for p in again.damaged_previous)
+    assert _complete(root, corpus)
+
+
+@pytest.mark.slow
+def test_a_killed_writer_fails_the_build_and_the_next_build_is_complete(big_corpus, tmp_path):
+    """What the out-of-memory killer does: SIGKILL one writer process, not the builder. Before,
+    the build exited 0 and swapped in an index without that writer's documents."""
+    root = tmp_path / "ix"
+    good = build_index([big_corpus], root, procs=1)
+    proc, kids = _start_build_with_writers(big_corpus, root)
+    os.kill(kids[-1], signal.SIGKILL)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, out + err
+    assert "写入进程" in err and str(kids[-1]) in err and "SIGKILL" in err
+    assert "Traceback" not in err
+    assert current_generation(root).name == good.generation  # the previous index serves
+    assert sorted(p.name for p in root.glob("gen-*")) == [good.generation]
+    assert not (root / ".build.lock").exists()
+    assert SearchService(root).search("文山会海")["total"] > 0
+    after = CliRunner().invoke(
+        main, ["build", "--nice", "0", "--index", str(root), "--corpus", str(big_corpus)]
+    )
+    assert after.exit_code == 0, after.output
+    assert _complete(root, big_corpus)
+
+
+@pytest.mark.slow
+def test_writers_die_with_their_builder(big_corpus, tmp_path):
+    """Only the builder is killed (not its process group): its writers must not live on."""
+    root = tmp_path / "ix"
+    proc, kids = _start_build_with_writers(big_corpus, root)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    alive = kids
+    while alive and time.monotonic() < deadline:
+        alive = [k for k in kids if Path(f"/proc/{k}").exists() and "Z" not in _state(k)]
+        time.sleep(0.1)
+    assert alive == [], f"writer processes outlived their builder: {alive}"
+    result = build_index([big_corpus], root)  # the stale lock is taken over
+    assert _complete(root, big_corpus) and result.records == 1501
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return "gone"
