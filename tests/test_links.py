@@ -230,13 +230,19 @@ def test_unresolved_kinds(policies):
     index = PolicyIndex(policies)
     case = Record(id="x", kind="case", title="t", year=2021)
     texts = {
-        "《中国共产党问责条例》第七条": "not in the corpus",
-        "《中国共产党纪律处分条例》第九百条": "has 142 articles",
-        "《中国共产党纪律处分条例》（2003年12月31日）第二十四条": "not in the corpus",
+        "《中国共产党问责条例》第七条": ("document-not-held", "不在知识库中"),
+        "《中国共产党纪律处分条例》第九百条": ("article-not-held", "共 142 条"),
+        "《中国共产党纪律处分条例》（2003年12月31日）第二十四条": ("edition-not-held", "2003"),
+        "2015年修订的《中国共产党纪律处分条例》第八十八条": ("edition-not-held", "2015"),
+        "2016年《党纪处分条例》第八十八条": ("edition-not-held", "2015"),  # the revision in force from 2016
+        "监察法实施条例第四十六条": ("document-not-held", "监察法实施条例"),
+        "根据财政违法行为处罚处分条例第六条": ("document-not-held", "财政违法行为处罚处分条例"),
+        "《管理办法》第五条": ("document-not-held", "管理办法"),
+        "第五条": ("no-document", ""),
     }
-    for text, why in texts.items():
+    for text, (outcome, why) in texts.items():
         (res,) = resolve_citations(article_citations(text), case, index)
-        assert res.target is None and why in res.reason, (text, res)
+        assert res.target is None and res.outcome == outcome and why in res.reason, (text, res)
 
 
 def test_version_in_force_on_the_case_date(policies):
