@@ -60,6 +60,13 @@ def stopwords() -> frozenset[str]:
 
 
 @cache
+def question_words() -> frozenset[str]:
+    """Words of asking (如何, 是否, 定性 …, indexer/data/question_words.txt): not required by a
+    query that has other words, and weighed little."""
+    return frozenset(normalise(w) for w in _lines("question_words.txt"))
+
+
+@cache
 def synonym_groups() -> dict[str, tuple[str, ...]]:
     """term → the terms it also finds, from synonyms.txt (groups, and one-way ``a => b c``)."""
     table: dict[str, list[str]] = {}

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from collections import Counter
@@ -32,11 +33,12 @@ from indexer.analysis import ANALYSIS_VERSION, get_tokenizer
 from indexer.mpwriter import CheckedMpWriter
 from indexer.schema import build_schema
 from kb.corpus import Corpus, Problem, load_corpus
+from kb.links.anchors import anchor_texts
 from kb.links.correspondence import load_correspondence
 from kb.links.graph import build_edges
-from kb.models import Record
+from kb.models import KIND_LABELS, Record
 
-SCHEMA_VERSION = "4"  # 4: key is a column, so a build can list what the index holds
+SCHEMA_VERSION = "5"  # 4: key is a column (a build lists what the index holds); 5: meta, anchor fields
 CURRENT = "CURRENT"
 LOCK = ".build.lock"
 MANIFEST = "manifest.json"
@@ -253,6 +255,7 @@ class Links:
     def __init__(self, records: list[Record]):
         self.correspondence = load_correspondence(records)
         self.edges, self.unresolved = build_edges(records, self.correspondence)
+        self.anchors = anchor_texts(records, self.edges)
         self._violates: dict[str, list[str]] = {}
         for e in self.edges:
             if e.type == "violates":
@@ -263,9 +266,43 @@ class Links:
     def violates(self, source: str) -> list[str]:
         return self._violates.get(source, [])
 
+    def anchor(self, unit_id: str) -> str:
+        return self.anchors.get(unit_id, "")
+
     def signature(self, record: Record) -> str:
+        """What the links give a record's entries: a record is re-indexed when this changes (a
+        new case names one of its provisions, so the provision's anchor words change)."""
         keys = [record.id, *(f"{record.id}/{u.anchor}" for u in record.units)]
-        return "|".join(",".join(self.violates(k)) for k in keys)
+        parts = [",".join(self.violates(k)) for k in keys]
+        anchors = "\n".join(self.anchor(k) for k in keys)
+        return "|".join(parts) + "#" + hashlib.sha1(anchors.encode("utf-8")).hexdigest()
+
+
+_URL = re.compile(r"https?://\S+")
+
+
+def meta_text(record: Record) -> str:
+    """What a user may type about a record besides its words: its genre (执纪执法指导性案例,
+    典型问题通报), issuer and publisher, 文号, the short names it is cited by (《条例》, 若干规定),
+    keywords, the person's post and sanctions, where it was published (a guiding case's
+    number lives in its source: 第3号), and the preface before its first unit."""
+    parts = [
+        KIND_LABELS.get(record.kind, ""),
+        record.genre,
+        record.issuer,
+        record.publisher,
+        record.doc_number,
+        *record.short_names,
+        *record.keywords,
+        record.level,
+        record.region,
+        record.role,
+        record.rank,
+        *record.sanctions,
+        _URL.sub(" ", record.source),
+        record.preface[:4000],
+    ]
+    return "\n".join(p for p in parts if p)
 
 
 def _kw(values: Iterable[str]) -> str:
@@ -320,6 +357,7 @@ def entries(record: Record, links: Links | None = None) -> Iterator[dict[str, An
         "sanction": _kw(record.sanctions),
         "violates": _kw(violates),
         "summary": record.summary,
+        "meta": meta_text(record),
     }
     yield {
         **common,
@@ -351,6 +389,7 @@ def entries(record: Record, links: Links | None = None) -> Iterator[dict[str, An
             # and its words already carry dictionary sub-words. Relevance did not move.
             "bigram": record.title,
             "category": _kw(record.categories),
+            "anchor": links.anchor(record.id) if links else "",
             "ordinal": 1,
         }
         return
@@ -371,6 +410,9 @@ def entries(record: Record, links: Links | None = None) -> Iterator[dict[str, An
             "text": text,
             "bigram": f"{u.title}\n{text}",
             "category": _kw([u.category, *record.categories]),
+            # the chapter path (第八章 对违反廉洁纪律行为的处分) is something people search for too
+            "meta": common["meta"] + "\n" + "\n".join(u.heading),
+            "anchor": links.anchor(uid) if links else u.gist,
             "violates": _kw(links.violates(uid) if links else u.basis)
             if record.kind == "list"
             else common["violates"],
@@ -518,6 +560,8 @@ def build_index(
                 "warnings": [p.dump() for p in corpus.problems if p.severity != "error"],
                 "edges": [e.dump() for e in links.edges],
                 "unresolved": links.unresolved,
+                "aliases": corpus.aliases,
+                "merged": corpus.merged,
                 "correspondence": links.correspondence.rows,
                 "recovered_from": {"generation": previous.name, "problems": damaged}
                 if damaged and previous

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
 from whoosh import query as Q
 
-from indexer.analysis import bigrams, cut, domain_terms, normalise, subwords, synonym_groups
+from indexer.analysis import bigrams, cut, domain_terms, normalise, question_words, subwords, synonym_groups
 from indexer.schema import FACET_LABELS, FACETS, FIELD_NAMES, KIND_VALUES, value_label
 
 MAX_QUERY = 256  # characters kept from a query; the rest is dropped with a note
@@ -39,6 +40,7 @@ class Clause:
     field: str = ""  # facet name, for filters
     negated: bool = False
     synonyms: tuple[str, ...] = ()
+    origin: str = ""  # where the synonyms came from: "table" (synonyms.txt) or "thesaurus"
 
     def describe(self) -> str:
         if self.kind == "filter":
@@ -65,6 +67,7 @@ class ParsedQuery:
     groups: list[list[Clause]] = field(default_factory=list)  # AND of OR-groups
     filters: list[Clause] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    explicit_and: bool = False  # the user wrote AND (且, +): no word may be left out
 
     @property
     def empty(self) -> bool:
@@ -136,7 +139,10 @@ def parse(raw: str) -> ParsedQuery:
                     notes.append(f"“{token}”前面没有检索词，已忽略")
                 continue
             if token.upper() in ("AND", "且", "&", "&&", "+"):
+                pq.explicit_and = True
                 continue
+            if token.startswith("+") and len(token) > 1:
+                pq.explicit_and = True
             negated = token.startswith("-")
             body = token.lstrip("-+")
             if not body:
@@ -165,7 +171,9 @@ def parse(raw: str) -> ParsedQuery:
                     notes.append(f"已忽略无法检索的内容：{word}")
                     continue
                 syn = synonym_groups().get(normalise(word), ())
-                made.append(Clause("word", word, negated=negated, synonyms=syn))
+                made.append(
+                    Clause("word", word, negated=negated, synonyms=syn, origin="table" if syn else "")
+                )
         for clause in made:
             if pending_or and pq.groups and not clause.negated:
                 pq.groups[-1].append(clause)
@@ -179,6 +187,10 @@ def parse(raw: str) -> ParsedQuery:
 
 # ---------------------------------------------------------------- to Whoosh
 
+#: fields a word is looked for in besides the unit's text and title, with the weight of a match
+#: there: a record's metadata, and the words of the records that link to a unit (anchor text)
+OTHER_FIELDS = {"meta": 0.8, "anchor": 0.1}  # tuned on the practitioners' dev split (tests/evaluation.py)
+
 
 def _token_query(token: str) -> Q.Query:
     """One token, or any of its synonyms (each as a phrase of its own tokens)."""
@@ -190,6 +202,27 @@ def _token_query(token: str) -> Q.Query:
     return Q.Or(alts) if len(alts) > 1 else alts[0]
 
 
+def _content(toks: list[str]) -> list[str]:
+    """The words a phrasing must contain: not one-character fillers (不, 就, 哪), not words of
+    asking (如何, 是否 — indexer/data/question_words.txt), unless nothing else is left."""
+    asked = question_words()
+    return (
+        [t for t in toks if (len(t) > 1 or t.isdigit()) and t not in asked]
+        or [t for t in toks if len(t) > 1 or t.isdigit()]
+        or toks
+    )
+
+
+def _in_field(fieldname: str, toks: list[str], content: list[str], boost: float) -> list[Q.Query]:
+    """A typed word in one more field: its tokens as a phrase, or all its content words."""
+    if len(toks) == 1:
+        return [Q.Term(fieldname, toks[0], boost=boost)]
+    return [
+        Q.Phrase(fieldname, toks, boost=boost),
+        Q.And([Q.Term(fieldname, t) for t in content], boost=0.5 * boost),
+    ]
+
+
 def _text_query(value: str, boost: float = 1.0, exact: bool = False, synonym: bool = False) -> Q.Query | None:
     """The typed word in every field it may stand in. A synonym gets the same words but not
     the recall nets (its sub-words apart, its bigrams): those walked long posting lists of
@@ -197,6 +230,7 @@ def _text_query(value: str, boost: float = 1.0, exact: bool = False, synonym: bo
     toks = cut(value)
     grams = [g for g, _, _, _ in bigrams(value)]
     parts: list[Q.Query] = []
+    content = _content(toks)
     if toks:
         if len(toks) == 1:
             parts += [Q.Term("text", toks[0], boost=boost), Q.Term("title", toks[0], boost=boost)]
@@ -209,7 +243,6 @@ def _text_query(value: str, boost: float = 1.0, exact: bool = False, synonym: bo
             parts += [Q.Phrase("text", toks, boost=2.0 * boost), Q.Phrase("title", toks, boost=2.0 * boost)]
             if not exact:
                 # one-character fillers (不, 就, 有, 哪) do not have to match; the rest do
-                content = [t for t in toks if len(t) > 1 or t.isdigit()] or toks
                 parts += [Q.And([Q.Term("text", t) for t in content], boost=boost)]
                 if 3 <= len(content) <= 6:  # a long natural phrasing: all but one of its words
                     parts.append(
@@ -228,6 +261,9 @@ def _text_query(value: str, boost: float = 1.0, exact: bool = False, synonym: bo
                     required = Q.And([_token_query(t) for t in key]) if len(key) > 1 else _token_query(key[0])
                     loose = Q.AndMaybe(required, Q.Or([Q.Term("text", t) for t in generic]))
                     parts.append(Q.Or([loose], boost=0.6 * boost))
+        if not exact:  # an exact phrase must stand in the unit's own words
+            for fieldname, weight in OTHER_FIELDS.items():
+                parts += _in_field(fieldname, toks, content, weight * boost)
     if not exact:
         topic = normalise(value).strip()
         parts.append(Q.Term("category", topic, boost=2.0 * boost))  # curated categories
@@ -248,9 +284,15 @@ def _text_query(value: str, boost: float = 1.0, exact: bool = False, synonym: bo
 def clause_query(c: Clause) -> Q.Query | None:
     if c.kind == "phrase":
         return _text_query(c.value, exact=True)
-    alts = [_text_query(c.value)] + [_text_query(s, boost=0.7, synonym=True) for s in c.synonyms]
+    alts = [_text_query(c.value)] + [
+        _text_query(s, boost=SYNONYM_WEIGHT.get(c.origin, 0.7), synonym=True) for s in c.synonyms
+    ]
     alts = [a for a in alts if a is not None]
     return Q.Or(alts) if len(alts) > 1 else (alts[0] if alts else None)
+
+
+#: weight of a synonym's match by where the synonym came from
+SYNONYM_WEIGHT = {"": 0.7, "table": 0.7, "thesaurus": 0.5}
 
 
 def filter_query(c: Clause) -> Q.Query:
@@ -260,12 +302,49 @@ def filter_query(c: Clause) -> Q.Query:
     return Q.Term(fieldname, c.value)
 
 
-def to_whoosh(pq: ParsedQuery, extra_filters: dict[str, list[str]] | None = None) -> Q.Query:
-    """The Whoosh query for a parsed query; ``extra_filters`` (facet → values, OR within a
-    facet, AND across facets) come from facet clicks."""
-    must: list[Q.Query] = [Q.Term("entry", "hit")]
+@dataclass
+class Unit:
+    """One part of a query that relaxation may leave unmatched: a typed word (with its
+    synonyms), or a group of words joined by OR."""
+
+    label: str
+    query: Q.Query
+
+
+@dataclass
+class Plan:
+    """A parsed query as Whoosh queries, split by what relaxation may and may not touch.
+
+    ``required`` always holds: hits only, field filters, exact phrases and, when the user wrote
+    an explicit AND, every word. ``units`` are the words relaxation may leave out; ``must_not``
+    the exclusions, always applied. ``facets``: the filter of each facet clicked (OR within a
+    facet, AND across facets)."""
+
+    required: list[Q.Query]
+    units: list[Unit]
+    must_not: list[Q.Query]
+    facets: dict[str, Q.Query]
+
+    def query(self, facets: Iterable[str] | None = None, units: bool = True) -> Q.Query:
+        """The strict query (every unit), with the facet filters named (all by default)."""
+        names = self.facets if facets is None else facets
+        must = list(self.required) + [self.facets[n] for n in names if n in self.facets]
+        scored = [u.query for u in self.units] if units else []
+        base: Q.Query = Q.And(scored + must) if len(scored + must) > 1 else (scored + must)[0]
+        if self.must_not:
+            base = Q.AndNot(base, Q.Or(self.must_not) if len(self.must_not) > 1 else self.must_not[0])
+        return base
+
+    def any_unit(self) -> Q.Query:
+        return Q.Or([u.query for u in self.units]) if len(self.units) > 1 else self.units[0].query
+
+
+def plan(pq: ParsedQuery, extra_filters: dict[str, list[str]] | None = None) -> Plan:
+    """The Whoosh queries for a parsed query; ``extra_filters`` (facet → values) come from
+    facet clicks. Words are cut and their synonyms looked up once, here."""
+    required: list[Q.Query] = [Q.Term("entry", "hit")]
+    units: list[Unit] = []
     must_not: list[Q.Query] = []
-    scored: list[Q.Query] = []
     for group in pq.groups:
         qs = [(c, clause_query(c)) for c in group]
         qs = [(c, q) for c, q in qs if q is not None]
@@ -273,15 +352,34 @@ def to_whoosh(pq: ParsedQuery, extra_filters: dict[str, list[str]] | None = None
             continue
         if len(qs) == 1 and qs[0][0].negated:
             must_not.append(qs[0][1])
+            continue
+        q = Q.Or([q for _, q in qs]) if len(qs) > 1 else qs[0][1]
+        if pq.explicit_and or any(c.kind == "phrase" for c, _ in qs):
+            required.append(q)  # phrases and explicit AND are never relaxed
         else:
-            scored.append(Q.Or([q for _, q in qs]) if len(qs) > 1 else qs[0][1])
+            units.append(Unit(" 或 ".join(c.value for c, _ in qs), q))
     for c in pq.filters:
-        (must_not if c.negated else must).append(filter_query(c))
+        (must_not if c.negated else required).append(filter_query(c))
+    facets: dict[str, Q.Query] = {}
     for facet, values in (extra_filters or {}).items():
         if facet in FACETS and values:
             fq = [filter_query(Clause("filter", v, field=facet)) for v in values]
-            must.append(Q.Or(fq) if len(fq) > 1 else fq[0])
-    base: Q.Query = Q.And(scored + must) if scored else Q.And(must)
-    if must_not:
-        base = Q.AndNot(base, Q.Or(must_not))
-    return base
+            facets[facet] = Q.Or(fq) if len(fq) > 1 else fq[0]
+    return Plan(required, units, must_not, facets)
+
+
+def word_units(value: str) -> list[Unit]:
+    """A typed word's own words as units (调研扰民 → 调研, 扰民), for relaxing a word that
+    matches nowhere as a whole."""
+    out = []
+    for t in dict.fromkeys(_content(cut(value))):
+        syn = synonym_groups().get(t, ())
+        q = clause_query(Clause("word", t, synonyms=syn))
+        if q is not None:
+            out.append(Unit(t, q))
+    return out
+
+
+def to_whoosh(pq: ParsedQuery, extra_filters: dict[str, list[str]] | None = None) -> Q.Query:
+    """The strict Whoosh query for a parsed query (every word, every filter)."""
+    return plan(pq, extra_filters).query()

@@ -111,6 +111,10 @@ def build_schema() -> fields.Schema:
         heading=fields.STORED(),
         text=fields.TEXT(analyzer=zh, stored=True, phrase=True),
         bigram=fields.TEXT(analyzer=BigramAnalyzer(), phrase=True, field_boost=0.4),
+        # genre, issuer, short names, keywords, post, sanctions, preface, chapter path
+        meta=fields.TEXT(analyzer=zh, phrase=True),  # weighed at query time (query.OTHER_FIELDS)
+        # the words of the records that link here: cases' titles, list items, the summary's 要点
+        anchor=fields.TEXT(analyzer=zh, phrase=True),
         date=fields.ID(stored=True, sortable=True),  # YYYY-MM-DD, "" when unknown
         year=fields.ID(stored=True),
         issuer=fields.ID(stored=True),

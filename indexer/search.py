@@ -7,7 +7,6 @@ so the rest of the program does not know Whoosh is underneath.
 from __future__ import annotations
 
 import copy
-import html
 import json
 import math
 import os
@@ -20,13 +19,15 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight, sorting
 from whoosh import query as Q
+from whoosh import sorting
 
-from indexer.analysis import ChineseAnalyzer, get_tokenizer, normalise
+from indexer.analysis import ChineseAnalyzer, get_tokenizer
 from indexer.build import CURRENT, IndexDamaged, NoIndex, current_generation, open_generation, read_manifest
-from indexer.query import ParsedQuery, parse, to_whoosh
+from indexer.query import ParsedQuery, Plan, parse, plan
+from indexer.relax import RELAX_BELOW, Relaxation, relax
 from indexer.schema import FACETS, MULTI_VALUED, value_label
+from indexer.snippets import snippet
 from kb.models import UNIT_KIND
 
 #: relevance multiplier per hit kind (see SearchService._with_kind_prior); tuned on
@@ -34,19 +35,6 @@ from kb.models import UNIT_KIND
 KIND_PRIOR = {"provision": 1.0, "list-item": 0.9, "case": 0.5, "material": 0.5}
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
-SNIPPET_BEFORE, SNIPPET_AFTER = 120, 600  # the window of stored text a snippet is cut from
-
-
-class _EscapingFormatter(highlight.Formatter):
-    """Escapes document text, then marks matched terms: the snippet is safe to insert as HTML."""
-
-    between = "…"
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return "<mark>" + html.escape(highlight.get_text(text, token, replace)) + "</mark>"
-
-    def _text(self, text: str) -> str:
-        return html.escape(text)
 
 
 class SearchService:
@@ -218,17 +206,22 @@ class SearchService:
         per_page = min(max(1, int(per_page or 10)), MAX_PER_PAGE)
         sort = sort if sort in ("relevance", "date", "date-asc") else "relevance"
         searcher = self.searcher
-        wq = to_whoosh(pq, filters)
+        p = plan(pq, filters)
+        wq = p.query()
         start = (page - 1) * per_page
-        if sort != "relevance" or pq.empty or not pq.groups:
+        relaxed: Relaxation | None = None
+        by_date = sort != "relevance" or pq.empty or not pq.groups
+        if by_date:
             # By date: the matches unscored, ordered by the generation's date and ordinal arrays
             # (Whoosh's sorted collector cost 400 ms for 9,000 cases at 10k records).
             matched = list(searcher.docs_for_query(wq))
-            dates, ordinals = self._sort_arrays(searcher)
-            matched.sort(key=ordinals.__getitem__)
-            matched.sort(key=dates.__getitem__, reverse=sort != "date-asc")  # stable: ordinal within a date
+            if len(matched) < RELAX_BELOW and p.units:
+                relaxed = relax(searcher, p, len(matched))
+                if relaxed is not None and relaxed.docs():
+                    matched = list(relaxed.docs())
+            matched = self._by_date(searcher, matched, sort)
             total = len(matched)
-            page_hits = [(searcher.stored_fields(d), None) for d in matched[start : start + per_page]]
+            page_hits = [(searcher.stored_fields(d), None, []) for d in matched[start : start + per_page]]
             docs: Any = matched
         else:
             # One walk over the matches gives the page, the total and the documents the facets
@@ -236,18 +229,31 @@ class SearchService:
             # third time for the facets.
             results = searcher.search(wq, limit=None)
             ranked = self._with_kind_prior(searcher, results.top_n)
-            total = len(ranked)
-            page_hits = [(searcher.stored_fields(d), score) for score, d in ranked[start : start + per_page]]
             docs = results.docs()
-        terms = (
-            {t.decode() if isinstance(t, bytes) else t for fn, t in wq.iter_all_terms() if fn == "text"}
-            if snippets
-            else set()
+            if len(ranked) < RELAX_BELOW and p.units:
+                relaxed = relax(searcher, p, len(ranked))
+                if relaxed is not None and relaxed.docs():
+                    ranked = relaxed.ranked(self._prior(searcher))
+                    docs = relaxed.docs()
+            ranked, folded = self._fold_versions(searcher, ranked)
+            total = len(ranked)
+            page_hits = [
+                (searcher.stored_fields(d), score, folded.get(d, []))
+                for score, d in ranked[start : start + per_page]
+            ]
+        terms = self._terms(wq, relaxed, p) if snippets else {}
+        hits = [self._hit(f, score, snippets, terms, versions) for f, score, versions in page_hits]
+        parsed = pq.dump()
+        parsed["relaxed"] = (
+            relaxed.dump()
+            if relaxed is not None and (relaxed.min_match < relaxed.of or relaxed.missing or relaxed.replaced)
+            else None
         )
-        hits = [self._hit(f, score, snippets, terms) for f, score in page_hits]
+        if parsed["relaxed"]:
+            parsed["notes"] = [*parsed["notes"], parsed["relaxed"]["message"]]
         return {
             "query": q,
-            "parsed": pq.dump(),
+            "parsed": parsed,
             "total": total,
             "page": page,
             "per_page": per_page,
@@ -255,35 +261,60 @@ class SearchService:
             "sort": sort,
             "filters": filters,
             "hits": hits,
-            "facets": self.facet_counts(pq, filters, matched=docs, searcher=searcher) if facets else {},
+            "facets": self.facet_counts(
+                pq, filters, matched=docs, searcher=searcher, query_plan=p, relaxed=relaxed
+            )
+            if facets
+            else {},
         }
 
-    def _snippet(self, text: str, terms: set[str]) -> str:
-        """Highlight a window of the stored text around the first matched term, not the whole
-        text: re-tokenising a long case for every hit shown was the slowest part of a search."""
-        if not terms:
-            return ""
-        norm = normalise(text)
-        first = min((i for i in (norm.find(t) for t in terms) if i >= 0), default=-1)
-        if first < 0:
-            return ""
-        start = max(0, first - SNIPPET_BEFORE)
-        window = text[start : first + SNIPPET_AFTER]
-        frag = highlight.ContextFragmenter(maxchars=160, surround=40)
-        marked = highlight.highlight(window, terms, self._analyzer, frag, _EscapingFormatter(), top=2)
-        return ("…" if start and marked else "") + marked
+    def _by_date(self, searcher: Any, docs: list[int], sort: str) -> list[int]:
+        dates, ordinals = self._sort_arrays(searcher)
+        docs = sorted(docs)  # ties in date and ordinal keep document order: stable across pages
+        docs.sort(key=ordinals.__getitem__)
+        docs.sort(key=dates.__getitem__, reverse=sort != "date-asc")
+        return docs
+
+    def _terms(self, wq: Any, relaxed: Relaxation | None, p: Plan) -> dict[str, float]:
+        """The text terms a hit may have matched, with their weight for choosing a snippet."""
+        queries = [wq] + (relaxed.queries if relaxed is not None else [])
+        terms: set[str] = set()
+        for q in queries:
+            for fn, t in q.iter_all_terms():
+                if fn == "text":
+                    terms.add(t.decode() if isinstance(t, bytes) else t)
+        return self._term_weights(terms)
+
+    def _term_weights(self, terms: set[str]) -> dict[str, float]:
+        """Each term's inverse document frequency: a rare word that made the hit weighs most."""
+        searcher = self.searcher
+        out = {}
+        for t in terms:
+            try:
+                out[t] = float(searcher.idf("text", t))
+            except Exception:  # a term the index does not hold
+                out[t] = 0.0
+        return out
+
+    def _snippet(self, text: str, terms: dict[str, float]) -> str:
+        return snippet(text, terms)
 
     def _hit(
-        self, f: dict[str, Any], score: Any, snippets: bool, terms: set[str] | None = None
+        self,
+        f: dict[str, Any],
+        score: Any,
+        snippets: bool,
+        terms: dict[str, float] | None = None,
+        versions: list[str] | None = None,
     ) -> dict[str, Any]:
-        snippet = ""
+        text_snippet = ""
         if snippets:
             try:
-                snippet = self._snippet(f.get("text", ""), terms or set())
+                text_snippet = self._snippet(f.get("text", ""), terms or {})
             except Exception:  # a highlighter failure must not cost the hit
-                snippet = ""
-            if not snippet:
-                snippet = html.escape(f.get("text", "")[:160])
+                text_snippet = ""
+            if not text_snippet:
+                text_snippet = snippet(f.get("text", ""), {})
         return {
             "id": f["id"],
             "kind": f["kind"],
@@ -297,7 +328,8 @@ class SearchService:
             "year": f.get("year", ""),
             "sanctions": [s for s in f.get("sanction", "").split(",") if s],
             "summary": bool(f.get("summary")),
-            "snippet": snippet,
+            "snippet": text_snippet,
+            "other_versions": [{"id": v, "title": self.label(v)} for v in versions or ()],
             "score": round(float(score), 4) if isinstance(score, int | float) else None,
         }
 
@@ -330,6 +362,12 @@ class SearchService:
                 cached = self._facets = (key, table)
         return cached[1]
 
+    def _prior(self, searcher: Any) -> Any:
+        """docnum → the relevance multiplier of the hit's kind (KIND_PRIOR)."""
+        values, kinds = self._facet_values(searcher)["kind"]
+        prior = [KIND_PRIOR.get(v, 1.0) for v in values]
+        return lambda d: prior[kinds[d]] if kinds[d] >= 0 else 1.0
+
     def _with_kind_prior(self, searcher: Any, scored: list[tuple[float, int]]) -> list[tuple[float, int]]:
         """Scores times the prior of the hit's kind (KIND_PRIOR), best first. A short case whose
         title names the topic (…收受礼金问题) otherwise outscores the provision it broke, whose
@@ -347,8 +385,38 @@ class SearchService:
             reader = searcher.reader()
             dates = [v.decode() if isinstance(v, bytes) else (v or "") for v in reader.column_reader("date")]
             ordinals = [int(v or 0) for v in reader.column_reader("ordinal")]
-            cached = self._sorts = (searcher.kb_generation, (dates, ordinals))
-        return cached[1]
+            keys = [v.decode() if isinstance(v, bytes) else (v or "") for v in reader.column_reader("key")]
+            cached = self._sorts = (searcher.kb_generation, (dates, ordinals, keys))
+        return cached[1][:2]
+
+    def _keys(self, searcher: Any) -> list[str]:
+        """Every document's key (hit:<unit id>), from the key column; once per generation."""
+        self._sort_arrays(searcher)
+        return self._sorts[1][2]
+
+    def _fold_versions(
+        self, searcher: Any, ranked: list[tuple[float, int]]
+    ) -> tuple[list[tuple[float, int]], dict[int, list[str]]]:
+        """One hit per article across the editions of a policy: the same article in the 2018 and
+        the 2023 条例 (by the correspondence table) is shown once, where it ranks best, with the
+        other edition's article named beside it. Returns the folded ranking and, per kept
+        document, the ids folded into it."""
+        if not self._versions:
+            return ranked, {}
+        keys = self._keys(searcher)
+        kept: dict[str, int] = {}  # unit id → the document that stands for its group
+        folded: dict[int, list[str]] = {}
+        out = []
+        for score, d in ranked:
+            uid = keys[d][4:]
+            group = [uid, *self._versions.get(uid, ())]
+            owner = next((kept[g] for g in group if g in kept), None)
+            if owner is not None:
+                folded.setdefault(owner, []).append(uid)
+                continue
+            kept[uid] = d
+            out.append((score, d))
+        return out, folded
 
     def _count(self, searcher: Any, name: str, docs: Iterable[int]) -> Counter[str]:
         values, per_doc = self._facet_values(searcher)[name]
@@ -365,21 +433,28 @@ class SearchService:
         filters: dict[str, list[str]],
         matched: Iterable[int] | None = None,
         searcher: Any = None,
+        query_plan: Plan | None = None,
+        relaxed: Relaxation | None = None,
     ) -> dict[str, list[dict[str, Any]]]:
         """Counts per facet value over all matching hits. A facet's own selection is left out of
         its counts (so a second value can be added); multi-valued facets count a hit under each
         of its values. ``matched``: the document numbers of the query with all filters, when
-        the caller has them, with the searcher that found them."""
+        the caller has them, with the searcher that found them; ``relaxed``: the relaxation
+        the results were found with, which the counts follow."""
         out: dict[str, list[dict[str, Any]]] = {}
         searcher = searcher or self.searcher
+        p = query_plan or plan(pq, filters)
         docsets: dict[tuple, Any] = {}
         if matched is not None:
-            docsets[tuple(sorted((k, tuple(v)) for k, v in filters.items()))] = matched
+            docsets[tuple(sorted(filters))] = matched
         for name in FACETS:
-            others = {k: v for k, v in filters.items() if k != name}
-            key = tuple(sorted((k, tuple(v)) for k, v in others.items()))
+            others = [k for k in filters if k != name]
+            key = tuple(sorted(others))
             if key not in docsets:
-                docsets[key] = list(searcher.docs_for_query(to_whoosh(pq, others)))
+                if relaxed is not None and relaxed.matched:
+                    docsets[key] = relaxed.docs(searcher.docs_for_query(p.query(facets=others, units=False)))
+                else:
+                    docsets[key] = list(searcher.docs_for_query(p.query(facets=others)))
             counts = self._count(searcher, name, docsets[key])
             selected = set(filters.get(name, []))
             rows = [
@@ -422,9 +497,17 @@ class SearchService:
                 return i
         return None
 
+    def canonical(self, item_id: str) -> str:
+        """The id a record or unit is kept under: an imported official text merged into the
+        bundled summary of the same work answers to its own id too (cdc-2023-full/132)."""
+        head, sep, rest = item_id.partition("/")
+        target = self.manifest.get("aliases", {}).get(head)
+        return target + sep + rest if target else item_id
+
     def get(self, item_id: str) -> dict[str, Any] | None:
         """A record (document) or a unit (provision, item, section) by id, as stored. The caller
         owns the result (pages add urls and links to it)."""
+        item_id = self.canonical(item_id)
         record = self._record(item_id)
         if record is not None:
             return copy.deepcopy(record)
@@ -451,6 +534,7 @@ class SearchService:
             "text": u["text"],
             "basis": list(u["basis"]),
             "category": u["category"],
+            "gist": u.get("gist", ""),
             "summary": record.get("summary", False),
             "source": record.get("source", ""),
             "issuer": record.get("issuer", ""),

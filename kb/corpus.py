@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kb.models import Record
 from kb.records import RecordError, read_record
+from kb.works import merge_works
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 REQUIRED = {
@@ -41,6 +42,8 @@ class Problem:
 class Corpus:
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)  # id merged into another work → its id
+    merged: list[str] = field(default_factory=list)  # what was merged, for reports
 
     @property
     def errors(self) -> list[Problem]:
@@ -74,6 +77,13 @@ def load_corpus(folders: Iterable[Path]) -> Corpus:
                 corpus.records.append(read_record(path))
             except RecordError as e:
                 corpus.problems.append(Problem(e.path, e.line, e.message))
+    works = merge_works(corpus.records)
+    corpus.records, corpus.aliases = works.records, works.aliases
+    for record, severity, message in works.notes:
+        if severity == "info":
+            corpus.merged.append(message)
+        else:
+            corpus.problems.append(Problem(record.path, record.line_of.get("id", 2), message, severity))
     corpus.problems.extend(validate(corpus.records))
     return corpus
 

@@ -36,6 +36,9 @@ class Unit:
     title: str = ""  # a short title where the unit has one (a list item's topic)
     basis: tuple[str, ...] = ()  # ids of provisions a list item rests on (curated)
     category: str = ""
+    gist: str = (
+        ""  # the bundled summary's 要点 of this unit, when an official text of the same work replaced it
+    )
     line: int = field(default=0, compare=False)  # line of its heading in the record file (for messages)
 
     def dump(self, record_id: str) -> dict[str, Any]:
@@ -81,6 +84,7 @@ class Record:
     masked: int = 0  # how many masked figures (XXX, **, 〔*〕) the text holds
     notes: str = ""
     path: str = ""  # the record file, when read from disk
+    also_ids: tuple[str, ...] = ()  # other ids of the same work merged into this record (kb.works)
     line_of: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     @property

@@ -25,7 +25,7 @@ _ANCHOR = re.compile(r"\s*\{#([^\s{}]+)\}\s*$")
 _UNIT_FIELDS = {"title", "basis", "category"}
 _TUPLE_FIELDS = {f.name for f in dataclasses.fields(Record) if f.type.startswith("tuple")}
 _DATE_FIELDS = {"date", "effective"}
-_SKIP_FIELDS = {"units", "preface", "path", "line_of"}
+_SKIP_FIELDS = {"units", "preface", "path", "line_of", "also_ids"}
 _KNOWN = {f.name for f in dataclasses.fields(Record)} - _SKIP_FIELDS
 
 
@@ -277,6 +277,7 @@ def record_from_dump(data: dict[str, Any]) -> Record:
             title=u.get("title", ""),
             basis=tuple(u.get("basis", ())),
             category=u.get("category", ""),
+            gist=u.get("gist", ""),
         )
         for u in data.get("units", [])
     )

@@ -243,9 +243,16 @@ def attach_basis(
     return dataclasses.replace(record, units=tuple(units))
 
 
-def _existing(into: Path) -> dict[str, tuple[Path, str]]:
-    """id → (file, source file) of records already in the target folder."""
+def content_key(record: Record) -> str:
+    """What makes two imported documents the same document: kind and text, not file name."""
+    body = "\n".join([record.kind, record.preface, *(f"{u.number}{u.title}\n{u.text}" for u in record.units)])
+    return hashlib.sha1(body.encode("utf-8")).hexdigest()
+
+
+def _existing(into: Path) -> tuple[dict[str, tuple[Path, str]], dict[str, Path]]:
+    """Records already in the target folder: id → (file, source file), content key → file."""
     found: dict[str, tuple[Path, str]] = {}
+    contents: dict[str, Path] = {}
     if into.is_dir():
         for p in into.rglob("*.md"):
             if p.name.lower() == "readme.md":
@@ -255,7 +262,8 @@ def _existing(into: Path) -> dict[str, tuple[Path, str]]:
             except RecordError:
                 continue
             found[r.id] = (p, r.source_file)
-    return found
+            contents.setdefault(content_key(r), p)
+    return found, contents
 
 
 def import_paths(
@@ -277,7 +285,8 @@ def import_paths(
     if overrides.get("id") and len(files) > 1:
         report.errors.append(Message("--id", "--id names one record: give it with a single file"))
         return report
-    existing = _existing(into) if into else {}
+    existing, contents = _existing(into) if into else ({}, {})
+    same_text: dict[str, str] = {k: str(v) for k, v in contents.items()}
     titles = folder_titles(files)
     basis = read_basis(basis_from, report) if basis_from is not None and kind == "list" else None
     taken: dict[str, str] = {}
@@ -295,6 +304,12 @@ def import_paths(
         if basis is not None:
             records = [attach_basis(r, basis, basis_from, report) for r in records]
         for record in records:
+            key = content_key(record)
+            if key in same_text and same_text[key] != str(path):
+                report.warnings.append(
+                    Message(str(path), f"与 {same_text[key]} 内容相同，只保留一份（未写入 {record.id}）")
+                )
+                continue
             clash = taken.get(record.id)
             if clash is None and record.id in existing and existing[record.id][1] != record.source_file:
                 clash = f"{existing[record.id][0]} (from {existing[record.id][1]})"
@@ -304,6 +319,7 @@ def import_paths(
                 )
                 continue
             taken[record.id] = str(path)
+            same_text[key] = str(path)
             target = Path(into or ".") / record.kind / f"{record.id}.md"
             if into is not None:
                 target.parent.mkdir(parents=True, exist_ok=True)

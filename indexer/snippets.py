@@ -1,0 +1,130 @@
+"""Snippets that show why a hit was found.
+
+The window of a hit's text with the most, and the rarest, of the matched words — the rare word
+is usually the one that made the hit — cut where it does not split a 【…】 heading, with `…`
+wherever text was left out. The text is escaped before matches are marked, so a snippet is safe
+to insert as HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+from indexer.analysis import normalise, tokens
+
+WINDOW = 160  # characters shown
+LEAD = 24  # characters of context kept before the first match of the window
+MAX_OCCURRENCES = 2_000  # occurrences of one term looked at in a long text
+_OPEN, _CLOSE = "【〔[（(《", "】〕]）)》"
+
+
+def _occurrences(text: str, weights: Mapping[str, float]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of each term's occurrences as substrings of the normalised text: a
+    fast first look at where the matches are, at any length of text."""
+    norm = normalise(text)
+    out: list[tuple[int, int, str]] = []
+    for t in weights:
+        i, n = norm.find(t), 0
+        while i >= 0 and n < MAX_OCCURRENCES:
+            out.append((i, i + len(t), t))
+            i, n = norm.find(t, i + 1), n + 1
+    out.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+    return out
+
+
+def _matches(text: str, offset: int, weights: Mapping[str, float]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every matched token in a piece of text that starts at ``offset``,
+    sub-words included, overlaps removed: what is marked."""
+    found = sorted(
+        (
+            (offset + start, offset + end, tok)
+            for tok, _, start, end in tokens(text, subwords=True)
+            if tok in weights
+        ),
+        key=lambda m: (m[0], -(m[1] - m[0])),
+    )
+    out: list[tuple[int, int, str]] = []
+    for m in found:
+        if not out or m[0] >= out[-1][1]:
+            out.append(m)
+    return out
+
+
+def _best_window(matches: list[tuple[int, int, str]], weights: Mapping[str, float]) -> tuple[int, int]:
+    """(first, last) index into matches of the window that holds the most weight: each distinct
+    term counts its weight once, a repeat a tenth of it."""
+    best, best_score, j = (0, 0), -1.0, 0
+    for i in range(len(matches)):
+        start = matches[i][0]
+        j = max(j, i)
+        while j + 1 < len(matches) and matches[j + 1][1] - start <= WINDOW - LEAD:
+            j += 1
+        seen: dict[str, int] = {}
+        for _, _, t in matches[i : j + 1]:
+            seen[t] = seen.get(t, 0) + 1
+        score = sum(weights.get(t, 0.0) + 0.1 * weights.get(t, 0.0) * (n - 1) + 1.0 for t, n in seen.items())
+        if score > best_score:
+            best, best_score = (i, j), score
+    return best
+
+
+_BREAKS = "。！？；;，,、\n "
+
+
+def _boundary(text: str, start: int) -> int:
+    """Start just after a nearby clause break, and never inside a Latin word or number."""
+    if start <= 0:
+        return 0
+    for k in range(start, max(0, start - 12) - 1, -1):
+        if text[k - 1] in _BREAKS:
+            return k
+    while start > 0 and text[start - 1].isascii() and text[start - 1].isalnum() and text[start].isascii():
+        start -= 1
+    return start
+
+
+def _unsplit(text: str, start: int, end: int) -> tuple[int, int]:
+    """Move a cut so that it does not fall inside a bracketed heading (【基本案情】)."""
+    for k in range(start - 1, max(-1, start - 40), -1):  # an opening bracket before start, unclosed
+        if text[k] in _CLOSE or text[k] == "\n":
+            break
+        if text[k] in _OPEN:
+            start = k
+            break
+    for k in range(end - 1, max(start, end - 40), -1):  # an opening bracket near the end, unclosed
+        if text[k] in _CLOSE:
+            break
+        if text[k] in _OPEN:
+            end = k
+            break
+    return start, end
+
+
+def snippet(text: str, weights: Mapping[str, float]) -> str:
+    """An HTML-escaped snippet of ``text`` with ``<mark>`` around matched terms; ``weights``:
+    term → weight (idf). Without a match, the text's opening."""
+    if not text:
+        return ""
+    found = _occurrences(text, weights) if weights else []
+    start = 0
+    if found:
+        i, _ = _best_window(found, weights)
+        start = max(0, found[i][0] - LEAD)
+    end = min(len(text), start + WINDOW)
+    start = max(0, min(start, end - WINDOW))  # near the end of the text: fill the window backwards
+    start = _boundary(text, start)
+    start, end = _unsplit(text, start, end)
+    matches = _matches(text[start:end], start, weights) if found else []
+    parts = ["…"] if start > 0 else []
+    pos = start
+    for s, e, _ in matches:
+        if s < pos or e > end:
+            continue
+        parts.append(html.escape(text[pos:s]))
+        parts.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        pos = e
+    parts.append(html.escape(text[pos:end]))
+    if end < len(text):
+        parts.append("…")
+    return "".join(parts).replace("\n", " ")
