@@ -236,7 +236,7 @@ def find_citations(text: str, *, self_names: tuple[str, ...] = _SELF) -> list[Ci
                 continue
             s0 = sm.start()
             titles = [(m.start(), m.end(), m.group(1)) for m in _TITLE.finditer(sentence)]
-            for t_start, t_end, name in titles:  # 《监察法实施条例》（以下简称《条例》）
+            for _t_start, t_end, name in titles:  # 《监察法实施条例》（以下简称《条例》）
                 am = _ALIAS.match(sentence, t_end)
                 if am:
                     aliases[am.group(1).strip()] = name
