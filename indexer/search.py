@@ -236,6 +236,8 @@ class SearchService:
                     ranked = relaxed.ranked(self._prior(searcher))
                     docs = relaxed.docs()
             ranked, folded = self._fold_versions(searcher, ranked)
+            if folded:  # the facets count what is listed: one article per group of editions
+                docs = [d for _, d in ranked]
             total = len(ranked)
             page_hits = [
                 (searcher.stored_fields(d), score, folded.get(d, []))

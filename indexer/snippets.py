@@ -109,8 +109,10 @@ def snippet(text: str, weights: Mapping[str, float]) -> str:
     found = _occurrences(text, weights) if weights else []
     start = 0
     if found:
-        i, _ = _best_window(found, weights)
-        start = max(0, found[i][0] - LEAD)
+        i, j = _best_window(found, weights)
+        # begin just before the weightiest word of that window (the rare one that made the hit)
+        key = max(found[i : j + 1], key=lambda m: (weights.get(m[2], 0.0), -m[0]))
+        start = max(0, key[0] - LEAD)
     end = min(len(text), start + WINDOW)
     start = max(0, min(start, end - WINDOW))  # near the end of the text: fill the window backwards
     start = _boundary(text, start)

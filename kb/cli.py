@@ -536,21 +536,80 @@ def links() -> None:
     """Citations and cross-links: unresolved citations, version correspondence."""
 
 
+OUTCOME_LABELS = {
+    "no-document": "没有写明文件",
+    "document-not-held": "文件不在知识库中",
+    "edition-not-held": "版本不在知识库中",
+    "edition-uncertain": "版本不确定",
+    "article-not-held": "知识库中无此条",
+    "resolved": "已对应",
+}
+
+
 @links.command("unresolved")
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True)
-def links_unresolved(index_dir: Path | None, as_json: bool) -> None:
-    """Citations found in the corpus that could not be resolved, with the reason."""
+@click.option(
+    "--outcome", type=click.Choice(sorted(set(OUTCOME_LABELS) - {"resolved"})), help="Only this kind."
+)
+def links_unresolved(index_dir: Path | None, as_json: bool, outcome: str | None) -> None:
+    """Citations found in the corpus that could not be resolved, grouped by why, with counts."""
+    from collections import Counter
+
     service = open_service(index_dir)
-    rows = service.manifest.get("unresolved", [])
+    rows = [r for r in service.manifest.get("unresolved", []) if not outcome or r.get("outcome") == outcome]
+    counts = Counter(r.get("outcome", "") for r in rows)
+    if as_json:
+        _echo_json({"counts": dict(counts.most_common()), "citations": rows})
+        return
+    for kind, n in counts.most_common():
+        click.echo(f"## {OUTCOME_LABELS.get(kind, kind)}（{kind}）：{n}")
+        for r in (r for r in rows if r.get("outcome", "") == kind):
+            extra = f"\t候选：{'、'.join(r['candidates'])}" if r.get("candidates") else ""
+            click.echo(
+                f"{r['source']}\t{r['title'] or '（无文件名）'}{r['text']}\t{r['reason']}{extra}\t{r['sentence'][:80]}"
+            )
+    click.echo(f"共 {len(rows)} 条未能对应的引用", err=True)
+
+
+@links.command("explain")
+@click.argument("item_id")
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def links_explain(item_id: str, index_dir: Path | None, as_json: bool) -> None:
+    """For each citation in a record (or one of its units): what it was resolved to, or why
+    not, and the evidence that decided it."""
+    from kb.links.find import find_citations
+    from kb.links.resolve import resolve_citations
+    from kb.records import record_from_dump
+
+    service = open_service(index_dir)
+    rid = service.canonical(item_id).split("/")[0]
+    stored = service.get(rid)
+    if stored is None:
+        raise click.ClickException(f"知识库中没有 {item_id}")
+    record = record_from_dump(stored)
+    anchor = service.canonical(item_id).partition("/")[2].split("/")[0]
+    units = [u for u in record.units if not anchor or u.anchor == anchor]
+    if record.kind == "case":
+        texts = [("\n".join(u.text for u in units), rid)]
+    else:
+        texts = [(u.text, f"{rid}/{u.anchor}") for u in units]
+    rows = []
+    for text, source in texts:
+        for res in resolve_citations(find_citations(text), record, service.policy_index()):
+            rows.append({"source": source, **res.dump()})
     if as_json:
         _echo_json(rows)
         return
     for r in rows:
-        click.echo(
-            f"{r['source']}\t{r['title'] or '（无标题）'}{r['text']}\t{r['reason']}\t{r['sentence'][:80]}"
-        )
-    click.echo(f"{len(rows)} unresolved citation(s)", err=True)
+        head = r["target"] or f"未对应（{OUTCOME_LABELS.get(r['outcome'], r['outcome'])}）"
+        click.echo(f"{r['title'] or '（无文件名）'}{r['text']} → {head}：{r['reason']}")
+        for e in r["evidence"]:
+            click.echo(f"    {e}")
+        if r["candidates"]:
+            click.echo(f"    候选：{'、'.join(r['candidates'])}")
+    click.echo(f"共 {len(rows)} 条引用", err=True)
 
 
 @links.command("correspond")

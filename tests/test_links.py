@@ -323,3 +323,66 @@ def test_eighty_item_list_links_to_its_handling_basis(tmp_path):
     assert "t-jdgd/7" in cites["bx80/12"]  # 无公函的公务活动不予接待 → 接待规定 第七条
     print(f"\n80-item list: {len(cites)} items linked to a provision in the corpus")
     assert len(cites) >= 20
+
+
+def test_links_unresolved_groups_by_reason_and_explain_shows_the_evidence(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from indexer.build import build_index
+    from kb.cli import main
+    from tests.conftest import case, policy, write_records
+
+    text = (
+        "依据《示例纪律规定》第二条，并参照监察法实施条例第四十六条、《刑法》第三百八十二条处理。"
+        "2015年修订的《示例纪律规定》第九条另有规定。"
+    )
+    corpus = write_records(
+        tmp_path / "c",
+        {
+            "p.md": policy("demo", "示例纪律规定", {"1": "甲。", "2": "乙。"}),
+            "c.md": case("c", "某案", text, year=2024),
+        },
+    )
+    build_index([corpus], tmp_path / "ix")
+    run = CliRunner().invoke(main, ["links", "unresolved", "--index", str(tmp_path / "ix"), "--json"])
+    assert run.exit_code == 0, run.output
+    data = json.loads(run.output[run.output.index("{") :])
+    assert data["counts"] == {"document-not-held": 2, "edition-not-held": 1}
+    assert sum(data["counts"].values()) == len(data["citations"])
+    run = CliRunner().invoke(main, ["links", "explain", "c", "--index", str(tmp_path / "ix")])
+    assert run.exit_code == 0, run.output
+    assert "demo/2" in run.output and "文件依据" in run.output and "监察法实施条例" in run.output
+    run = CliRunner().invoke(main, ["links", "explain", "nosuch", "--index", str(tmp_path / "ix")])
+    assert run.exit_code == 1 and "nosuch" in run.output
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "《条例》第八十七条至第九十条",
+        "第五十条、第一百一十二条",
+        "第三十五、三十六、三十八条",
+        "第１２条第２款第（３）项",
+        "《" * 5 + "第一条",
+        "《" + "长" * 300 + "》第二条",
+        "第" * 1000 + "条",
+        "",
+    ],
+)
+def test_hostile_citation_text_never_raises(text):
+    from kb.models import Record
+
+    cites = article_citations(text)
+    res = resolve_citations(cites, Record(id="x", kind="case", title="t"), PolicyIndex([]))
+    assert len(res) == len(cites)
+    assert all(r.target is None and r.outcome for r in res)
+
+
+def test_lists_ranges_and_full_width_digits_are_read():
+    got = [(c.title, c.article) for c in article_citations("《条例》第八十七条至第九十条")]
+    assert got == [("条例", 87), ("条例", 90)]
+    assert [c.article for c in article_citations("依据《条例》第三十五、三十六、三十八条")] == [35, 36, 38]
+    got = [(c.article, c.paragraph, c.item) for c in article_citations("《条例》第１２条第２款第（３）项")]
+    assert got == [(12, 2, 3)]

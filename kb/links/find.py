@@ -211,10 +211,11 @@ def _articles(sentence: str) -> list[tuple[int, int, int | None, int | None, int
             )
         )
     for lm in _SHORT_LIST.finditer(sentence):  # 第三十五、三十六、三十八条: the numbers without 第
-        for nm in re.finditer(N, lm.group(2)):
-            pos = lm.start(2) + nm.start()
+        numbers = [(lm.start(1), lm.group(1))]
+        numbers += [(lm.start(2) + nm.start(), nm.group()) for nm in re.finditer(N, lm.group(2))]
+        for pos, raw in numbers:
             if not any(s <= pos < e for s, e, *_ in out):
-                out.append((pos, pos + len(nm.group()), _num(nm.group()), None, None, f"第{nm.group()}条"))
+                out.append((pos, pos + len(raw), _num(raw), None, None, f"第{raw}条"))
     out.sort()
     return out
 

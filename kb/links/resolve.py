@@ -268,6 +268,11 @@ def _named_edition(c: Citation, fam: Family, when: dt.date | None) -> tuple[int 
         held = next((r for r in fam.versions if _year(r) == int(m.group(1))), None)
         if held is not None:
             return int(m.group(1)), f"引文写明 {m.group(1)} 年"
+        dated = all(_year(r) for r in fam.versions)  # an undated text cannot be told from another year's
+        if dated and re.search(
+            r"年[^《》]{0,8}(修订|修正|版|施行|印发|颁布)", m.group()
+        ):  # 2015年修订的《…》
+            return int(m.group(1)), f"引文写明 {m.group(1)} 年的版本"
     dm = _DATE.search(c.edition)
     if dm:
         try:
