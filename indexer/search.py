@@ -751,14 +751,13 @@ class SearchService:
         words = {t for t in cut(sentence) if len(t) > 1}
         if len(words) < 2:
             return []
-        q = Q.And(
-            [
-                Q.Or([Q.Term("text", w) for w in words]),
-                Q.Or([Q.Term("kind", "list-item"), Q.Term("kind", "provision")]),
-            ]
-        )
+        q = Q.Or([Q.Term("text", w) for w in words])
+        rules = Q.And([Q.Term("entry", "hit"), Q.Or([Q.Term("kind", "list-item"), Q.Term("kind", "provision")])])
         out = []
-        for h in self.searcher.search(q, limit=10):
+        # the kind as a filter: inside the query, whoosh3's top-N let materials through
+        for h in self.searcher.search(q, limit=10, filter=rules):
+            if h.get("kind") not in ("list-item", "provision"):
+                continue
             if h["id"] not in self._tokens:  # a draft asks about the same provisions sentence after sentence
                 self._tokens[h["id"]] = set(cut(h["text"]))
             shared = words & self._tokens[h["id"]]

@@ -447,18 +447,26 @@ def check(source: Path, index_dir: Path | None, as_json: bool) -> None:
     if as_json:
         _echo_json(result)
         return
-    click.echo(f"共 {result['chars']} 字、{result['sentences']} 句；提示 {len(result['flags'])} 处")
+    click.echo(f"共 {result['chars']} 字、{result['sentences']} 句；提示 {len(result['flags'])} 处。{result['verdict']}")
     for note in result["notes"]:
         click.echo(f"  说明：{note}")
     labels = {"limit": "超限", "pattern": "规则", "similar": "相似"}
+    severity = {"high": "高", "medium": "中", "low": "低"}
     for f in result["flags"]:
         cites = "；".join(p["citation"] for p in f["provisions"])
-        click.echo(f"\n[{labels[f['kind']]}·{f['severity']}] {f['title']}（第{f['start']}-{f['end']}字）")
+        click.echo(
+            f"\n[{labels[f['kind']]}·{severity.get(f['severity'], f['severity'])}] {f['title']}"
+            f"（第{f['start']}-{f['end']}字）"
+        )
         click.echo(f"  原句：{f['sentence']}")
         click.echo(f"  说明：{f['explain']}")
+        if f.get("matched"):
+            click.echo(f"  触发：{f['matched']}")
         click.echo(f"  依据：{cites}")
         for c in f["cases"]:
-            click.echo(f"  案例：{c['title']}（{c['date']}）")
+            click.echo(f"  案例：{c['title']}" + (f"（{c['date']}）" if c.get("date") else ""))
+    if not any(f["kind"] != "similar" for f in result["flags"]):
+        click.echo("\n对照检查的情形：" + "、".join(c["title"] for c in result["checked"]))
 
 
 @main.group()

@@ -77,3 +77,50 @@ def int_to_cn(n: int) -> str:
 def article_label(n: int) -> str:
     """132 → 第一百三十二条."""
     return f"第{int_to_cn(n)}条"
+
+
+_BIG = {"万": 10_000, "亿": 100_000_000}
+_FW = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+QUANTITY = (
+    rf"(?:\d[\d,，]*(?:\.\d+)?|[{CN_NUMERAL}]+(?:\.\d+)?)(?:[万亿](?:[{CN_NUMERAL}\d]+)?)?(?:个?半)?"
+)
+
+
+def parse_number(text: str) -> float | None:
+    """A quantity as written in a draft: 8000, １０,000, 1.2万, 一万二千, 两万, 三千, 1万5千,
+    九十, 一个半 (1.5). None when it is not a number."""
+    t = (text or "").strip().translate(_FW).replace(",", "")
+    if not t:
+        return None
+    half = 0.0
+    if t.endswith("半"):
+        half, t = 0.5, t[:-1].removesuffix("个")
+        if not t:
+            return 0.5
+    for big, factor in _BIG.items():
+        if big in t:
+            head, _, tail = t.partition(big)
+            h = parse_number(head) if head else 1.0
+            if h is None:
+                return None
+            rest = 0.0
+            if tail:
+                r = parse_number(tail)
+                if r is None:
+                    return None
+                # 一万二 (no unit after the digit) means 一万二千
+                rest = r * (factor // 10) if tail in "一二两三四五六七八九" and len(tail) == 1 else r
+            return h * factor + rest + half
+    try:
+        return float(t) + half
+    except ValueError:
+        pass
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)([千百十])", t)  # 5千
+    if m:
+        return float(m.group(1)) * UNITS[m.group(2)] + half
+    if t[-1] in "千百十" or all(c in CN_NUMERAL for c in t):
+        n = cn_to_int(t)
+        if n is None and len(t) > 1 and all(c in "零〇一二三四五六七八九" for c in t):
+            n = int("".join(str(DIGITS[c]) for c in t))  # 二〇二四 written digit by digit
+        return None if n is None else n + half
+    return None
