@@ -752,7 +752,9 @@ class SearchService:
         if len(words) < 2:
             return []
         q = Q.Or([Q.Term("text", w) for w in words])
-        rules = Q.And([Q.Term("entry", "hit"), Q.Or([Q.Term("kind", "list-item"), Q.Term("kind", "provision")])])
+        rules = Q.And(
+            [Q.Term("entry", "hit"), Q.Or([Q.Term("kind", "list-item"), Q.Term("kind", "provision")])]
+        )
         out = []
         # the kind as a filter: inside the query, whoosh3's top-N let materials through
         for h in self.searcher.search(q, limit=10, filter=rules):

@@ -447,7 +447,9 @@ def check(source: Path, index_dir: Path | None, as_json: bool) -> None:
     if as_json:
         _echo_json(result)
         return
-    click.echo(f"共 {result['chars']} 字、{result['sentences']} 句；提示 {len(result['flags'])} 处。{result['verdict']}")
+    click.echo(
+        f"共 {result['chars']} 字、{result['sentences']} 句；提示 {len(result['flags'])} 处。{result['verdict']}"
+    )
     for note in result["notes"]:
         click.echo(f"  说明：{note}")
     labels = {"limit": "超限", "pattern": "规则", "similar": "相似"}

@@ -81,9 +81,7 @@ def article_label(n: int) -> str:
 
 _BIG = {"万": 10_000, "亿": 100_000_000}
 _FW = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
-QUANTITY = (
-    rf"(?:\d[\d,，]*(?:\.\d+)?|[{CN_NUMERAL}]+(?:\.\d+)?)(?:[万亿](?:[{CN_NUMERAL}\d]+)?)?(?:个?半)?"
-)
+QUANTITY = rf"(?:\d[\d,，]*(?:\.\d+)?|[{CN_NUMERAL}]+(?:\.\d+)?)(?:[万亿](?:[{CN_NUMERAL}\d]+)?)?(?:个?半)?"
 
 
 def parse_number(text: str) -> float | None:

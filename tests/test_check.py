@@ -144,3 +144,106 @@ def test_cli_reads_stdin_docx_and_refuses_broken_files(tmp_path, tiny_index):
     (tmp_path / "bad.docx").write_bytes(b"not a zip")
     out = runner.invoke(main, ["check", str(tmp_path / "bad.docx"), "--index", str(tiny_index)])
     assert out.exit_code == 1 and "bad.docx" in out.output and "zip" in out.output
+
+
+# ------------------------------------------------------------------ reading the demand
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("各村干部每天拍照打卡。", "photo-check-in"),
+        ("要求各村每天拍照打卡。", "photo-check-in"),
+        ("会议安排在某某风景名胜区召开。", "scenic-meeting"),
+        ("请报送不少于8000字的工作总结。", "doc-length"),
+        ("对存在问题整改不到位的乡镇，实行一票否决。", "veto-pledge"),
+        ("请各乡镇于明天上午10点前报送统计表，表内共30项指标。", "frequent-forms"),
+        ("分管副县长主持召开专题会议，请各乡镇党委书记本人参加，不得请假。", "leader-attendance"),
+        ("县里会议后，各乡镇要逐级召开会议传达至村组。", "meeting-relay"),
+        ("县委书记讲话安排在九时至十时二十分。", "speech-length"),
+        ("考核细则分为5大类60个小项，每季度考核一次。", "inspection-load"),
+        ("各村缴费率每天在群里公布排名，倒数三名的村书记由乡镇约谈。", "ranking-pressure"),
+        ("请报送不少于一万二千字的经验材料。", "doc-length"),
+        ("本专项方案篇幅约１０,000字。", "doc-length"),
+        ("部署专项工作的通知一般控制在1万字以内。", "doc-length"),
+    ],
+)
+def test_a_demand_is_read_whatever_its_wording(text, rule):
+    assert rule in [f.rule for f in confident(check_draft(text).flags)]
+
+
+def test_a_notice_with_length_trace_weekly_checks_and_escorts():
+    notice = (
+        "关于开展全县基层减负专项督查的通知\n"
+        "一、请各乡镇报送不少于10000字的自查报告，工作推进全程留痕，作为考核依据。\n"
+        "二、县督查组每周到乡镇督查一次，每周通报、每月排名。\n"
+        "三、督查期间各乡镇党委书记全程陪同汇报。"
+    )
+    rules = {f.rule for f in confident(check_draft(notice).flags)}
+    assert {"doc-length", "trace-criterion", "inspection-load", "leader-meets"} <= rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "自即日起，取消要求村干部每天拍照上传工作照片的做法。",
+        "各单位不得要求基层每天拍照打卡，不以照片多少评判工作。",
+        "网格员入户走访不再要求拍照上传，每月简要登记一次即可。",
+        "部署专项工作的文件一般不超过4000字。",
+        "县委书记讲话控制在40分钟以内。",
+        "调研期间不安排迎送，不挂横幅，陪同人员控制在2人以内。",
+        "一些部门召开业务会动辄要求乡镇一把手到会，基层疲于陪会。",
+    ],
+)
+def test_cancelled_forbidden_capped_or_described_practices_are_not_breaches(text):
+    assert not confident(check_draft(text).flags), [f.rule for f in confident(check_draft(text).flags)]
+
+
+def test_a_clean_result_names_what_was_checked_and_never_clears():
+    r = check_draft("请各乡镇于本月25日前报送第三季度工作小结。").dump()
+    assert not [f for f in r["flags"] if f["kind"] != "similar"]
+    assert "未发现下列规定所列情形" in r["verdict"] and "不是合规结论" in r["verdict"]
+    assert len(r["checked"]) >= 20 and all(c["provisions"] for c in r["checked"])
+    flagged = check_draft("要求各村每天拍照打卡。").dump()
+    (f,) = [f for f in flagged["flags"] if f["kind"] != "similar"]
+    assert f["matched"] and f["provisions"] and f["start"] == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "请" * 200_000,
+        "１０,000字",
+        "一万字",
+        "1万字",
+        "不少于一万二千字",
+        "第" * 5000 + "条",
+        "\r\n" * 1000,
+    ],
+)
+def test_bad_input_gives_a_result(text):
+    r = check_draft(text)
+    assert isinstance(r.dump()["flags"], list)
+
+
+def test_crlf_and_lf_give_the_same_offsets():
+    lf = "关于某事的通知\n请各村每天拍照打卡。"
+    a, b = check_draft(lf).dump(), check_draft(lf.replace("\n", "\r\n")).dump()
+    assert [(f["start"], f["end"]) for f in a["flags"]] == [(f["start"], f["end"]) for f in b["flags"]]
+
+
+def test_seed_reports_raise_no_high_flag_and_suggest_only_rules(seeds, tmp_path):
+    from indexer.build import build_index
+    from indexer.search import SearchService
+    from kb.cli import default_corpus
+    from kb.ingest.clean import clean_text
+
+    build_index([default_corpus()], tmp_path / "ix")
+    service = SearchService(tmp_path / "ix")
+    for p in sorted(seeds.glob("*.txt")):
+        r = service.check(clean_text(p.read_text(encoding="utf-8")).text)
+        assert not [f for f in r["flags"] if f["severity"] == "high"], p.name
+        for f in r["flags"]:
+            if f["kind"] == "similar":
+                assert service.get(f["matched"])["kind"] in ("provision", "list-item"), f

@@ -150,10 +150,15 @@ def rule_flags(sentences: list[Sentence], title: str) -> list[Flag]:
         i = position[id(s)]
         ctx = para[max(0, i - WINDOW) : i + WINDOW + 1]  # bounded: a long paragraph stays linear
         present = s.classes()
+        # what a clause of the sentence cancels or forbids is not asked for by the rest of it
+        # (请…自行下载App，不作统一要求，不统计下载率)
+        countered = {k for c in s.clauses if c.polarity in ("cancel", "forbid", "voluntary") for k in c.words}
         fired = {
             rule.id: m
             for rule in RULES
-            if (not rule.needs or present.intersection(rule.needs)) and (m := rule.find(s, ctx, title))
+            if (not rule.needs or present.intersection(rule.needs))
+            and not (rule.needs and countered.intersection(rule.needs) and rule.kind == "pattern")
+            and (m := rule.find(s, ctx, title))
         }
         for rule in RULES:
             matched = fired.get(rule.id)
@@ -169,7 +174,12 @@ def rule_flags(sentences: list[Sentence], title: str) -> list[Flag]:
                     rule.title,
                     rule.category,
                     LOWER[rule.severity] if describing else rule.severity,
-                    rule.explain + ("（本文是报告或讲话，所述多为已做的工作；请核对是否仍在这样要求基层）" if describing else ""),
+                    rule.explain
+                    + (
+                        "（本文是报告或讲话，所述多为已做的工作；请核对是否仍在这样要求基层）"
+                        if describing
+                        else ""
+                    ),
                     provisions=[{"id": p} for p in rule.provisions],
                     confidence="数量超限" if rule.kind == "limit" else "规则匹配",
                     matched=matched,

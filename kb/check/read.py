@@ -29,7 +29,9 @@ from pathlib import Path
 from kb.numerals import QUANTITY, parse_number
 
 LEXICON = Path(__file__).resolve().parent.parent / "data" / "draft_lexicon.toml"
-WORD_ACTIVE = ("demand", "permit")  # polarities under which what a clause names is asked for (or allowed)
+# polarities under which what a clause names is asked for: demanded, allowed, or demanded with a
+# cap (礼盒标准每份300元以内 still asks for a gift; the rules with figures compare the cap)
+WORD_ACTIVE = ("demand", "permit", "cap")
 NUMBER_ACTIVE = ("demand", "permit", "cap")  # … and under which its figures are set
 
 
@@ -39,7 +41,10 @@ def lexicon() -> tuple[dict[str, re.Pattern[str]], dict[str, re.Pattern[str]]]:
     data = tomllib.loads(LEXICON.read_text(encoding="utf-8"))
 
     def compile_all(table: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
-        return {k: re.compile("|".join(f"(?:{w})" for w in sorted(v, key=len, reverse=True))) for k, v in table.items()}
+        return {
+            k: re.compile("|".join(f"(?:{w})" for w in sorted(v, key=len, reverse=True)))
+            for k, v in table.items()
+        }
 
     return compile_all(data["polarity"]), compile_all(data["words"])
 
@@ -168,6 +173,13 @@ _NOT = re.compile(r"^[\s“”\"]*(也|并|且|均|一律|原则上|一般|都|�
 
 
 @cache
+def _opening() -> re.Pattern[str]:
+    """The description markers that open a sentence (今年以来, 个别部门…): they scope all of it."""
+    data = tomllib.loads(LEXICON.read_text(encoding="utf-8"))
+    return re.compile("|".join(f"(?:{w})" for w in data["polarity"]["describe"] if w.startswith("^")))
+
+
+@cache
 def _any_marker() -> re.Pattern[str]:
     marks, _ = lexicon()
     names = ("forbid_but_demand", "cancel", "forbid", "voluntary", "permit", "cap")
@@ -198,7 +210,13 @@ def clause_polarity(text: str, sentence_describes: bool) -> str:
 def read_draft(text: str) -> list[Sentence]:
     """The draft's sentences with their clauses, polarities, words and quantities."""
     marks, classes = lexicon()
-    describe, question, must = marks["describe"].search, marks["question"].search, marks["forbid_but_demand"].search
+    describe, question, must = (
+        marks["describe"].search,
+        marks["question"].search,
+        marks["forbid_but_demand"].search,
+    )
+    ordering = marks["ordering"].search
+    opens = _opening().search
     sentences: list[Sentence] = []
     clauses: list[Clause] = []
     paragraph = 0
@@ -212,13 +230,21 @@ def read_draft(text: str) -> list[Sentence]:
             continue
         s_start = sm.start() + raw.index(body[0])
         sent = Sentence(s_start, s_start + len(body), body, paragraph)
-        describes = describe(body) is not None
+        # a description scopes the whole sentence when it opens it, or when nothing in the sentence
+        # orders anything (接待7人、陪餐11人，明显超出陪餐人数标准); otherwise only its own clause
+        # (对存在问题整改不到位的乡镇，实行一票否决: the second clause still orders)
+        found = describe(body)
+        describes = found is not None and (opens(body) is not None or ordering(body) is None)
         asks = question(body) is not None
         for cm in _CLAUSE.finditer(body):
             ctext = cm.group()
             if not ctext.strip():
                 continue
-            polarity = "question" if asks and not must(ctext) else clause_polarity(ctext, describes)
+            polarity = (
+                "question"
+                if asks and not must(ctext)
+                else clause_polarity(ctext, describes or describe(ctext) is not None)
+            )
             c = Clause(s_start + cm.start(), s_start + cm.end(), ctext, polarity, {}, [])
             sent.clauses.append(c)
             clauses.append(c)

@@ -49,7 +49,9 @@ def check():
     data: dict[str, Any] = {"text": "", "error": "", "result": None}
     if request.method == "POST":
         text, error = _read_upload()
-        text = text.replace("\r\n", "\n").replace("\r", "\n")  # the browser's line ends: offsets as in kb check
+        text = text.replace("\r\n", "\n").replace(
+            "\r", "\n"
+        )  # the browser's line ends: offsets as in kb check
         data["text"], data["error"] = text, error
         if not error:
             result = service().check(text)
