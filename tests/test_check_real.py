@@ -3,9 +3,10 @@
 `tests/data/drafts.jsonl`: drafted demands written from the facts of real 通报 (breaches) and
 compliant look-alikes (cancellations, bans, caps within the limits, reports, questions), each
 labelled by reading the rules before the checker was changed. The first 294 (d…) were split
-dev/test with a fixed seed; a second set of 200 (e…), written later by another writer who saw
-neither the first set nor the checker, was added to dev when the checker was tuned. Only dev
-was read while tuning. An item counts as flagged when any limit or pattern flag is raised.
+dev/test with a fixed seed; two more sets of 200 (e…, f…), each written later by another writer
+who saw neither the earlier sets nor the checker, were measured as they came (before tuning on
+them: precision 0.88 / recall 0.81, then 0.92 / 0.89) and then added to dev. Only dev was read
+while tuning. An item counts as flagged when any limit or pattern flag is raised.
 ``pytest -s`` prints the figures the README reports.
 """
 
@@ -23,7 +24,7 @@ ROWS = [
     for x in (Path(__file__).parent / "data" / "drafts.jsonl").read_text(encoding="utf-8").splitlines()
 ]
 MIN_TEST_PRECISION = 0.90
-MIN_TEST_RECALL = 0.75  # measured 0.78; the issue's aim is 0.80, not yet reached
+MIN_TEST_RECALL = 0.80
 
 
 def score(split: str) -> tuple[float, float, int]:

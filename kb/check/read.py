@@ -32,6 +32,7 @@ LEXICON = Path(__file__).resolve().parent.parent / "data" / "draft_lexicon.toml"
 # polarities under which what a clause names is asked for: demanded, allowed, or demanded with a
 # cap (礼盒标准每份300元以内 still asks for a gift; the rules with figures compare the cap)
 WORD_ACTIVE = ("demand", "permit", "cap")
+_EMPTY: list[str] = []  # shared, never changed
 NUMBER_ACTIVE = ("demand", "permit", "cap")  # … and under which its figures are set
 
 
@@ -98,7 +99,7 @@ class Sentence:
                     for k, ws in c.words.items():
                         table.setdefault(k, []).extend(ws)
             self._active = table
-        return table.get(cls, ())
+        return table.get(cls, _EMPTY)
 
     def classes(self) -> set[str]:
         """The word classes asked for, allowed or capped anywhere in the sentence."""
@@ -114,10 +115,16 @@ class Sentence:
 
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*|\n")
+_PIECE = re.compile(r"[^，,；;：:。！？!?\n]+[，,；;：:。！？!?”’』」）)]*|\n")
+_SENTENCE_END = "。！？!?”’』」）)"
 _CLAUSE = re.compile(r"[^，,；;：:]+[，,；;：:]?")
 _UNITS = "字|分钟|个小时|小时|人次|人|次|个小项|小项|个大类|大类|项|张|个工作日|工作日|个|天|日|份|篇|分|条|件|%|％|元|本|名|群|点位|点|条线路"
 _QTY = re.compile(
     rf"(不少于|不低于|不得少于|至少|不超过|不多于|最多|至多|控制在|约|大约|左右)?\s*({QUANTITY})\s*({_UNITS})(以上|以内|以下|左右|之内)?"
+)
+_HEADING_LINE = re.compile(
+    r"^(?:第[一二三四五六七八九十]+[章节部分条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])?\s*"
+    r"(?:关于)?[^。！？；，,]{0,30}(?:要求|规定|意见|通知|办法|事项|安排|措施|说明|目标|原则|任务|内容)$"
 )
 _HOURS_MINUTES = re.compile(rf"({QUANTITY})\s*个?小时\s*({QUANTITY})\s*分钟?")
 _SPAN = re.compile(
@@ -180,89 +187,141 @@ def _opening() -> re.Pattern[str]:
 
 
 @cache
+def _unanchored(name: str) -> re.Pattern[str]:
+    """A polarity class without its sentence-opening (^…) entries, for a pass over the whole
+    draft (the opening ones are matched sentence by sentence, _opening)."""
+    data = tomllib.loads(LEXICON.read_text(encoding="utf-8"))
+    words = [w for w in data["polarity"][name] if not w.startswith("^")]
+    return re.compile("|".join(f"(?:{w})" for w in sorted(words, key=len, reverse=True)))
+
+
+@cache
 def _any_marker() -> re.Pattern[str]:
     marks, _ = lexicon()
     names = ("forbid_but_demand", "cancel", "forbid", "voluntary", "permit", "cap")
     return re.compile("|".join(f"(?:{marks[n].pattern})" for n in names) + "|" + _NOT.pattern)
 
 
-def clause_polarity(text: str, sentence_describes: bool) -> str:
-    marks, _ = lexicon()
-    if not _any_marker().search(text):  # most clauses carry no marker: one search decides
-        return "describe" if sentence_describes else "demand"
-    if marks["forbid_but_demand"].search(text):
+_ORDER = ("forbid_but_demand", "cancel", "forbid", "voluntary", "permit", "cap")
+_CLAUSE_START = re.compile(
+    r"(?:^|(?<=[，,；;：:。！？!?\n]))[\s“”\"]*(?:也|并|且|均|一律|原则上|一般|都|概)?不(?![得少低超多要宜能])[\u4e00-\u9fff]"
+)
+
+
+def polarity_of(marks: set[str], describes: bool) -> str:
+    """A clause's polarity from the markers found in it (see the module docstring)."""
+    if "forbid_but_demand" in marks:
         return "demand"
-    if marks["cancel"].search(text) or _NOT.search(text):
+    if "cancel" in marks:
         return "cancel"
-    if marks["forbid"].search(text):
-        return "forbid"
-    if marks["voluntary"].search(text):
-        return "voluntary"
-    if marks["permit"].search(text):
-        return "permit"
-    if sentence_describes:
+    for name in ("forbid", "voluntary", "permit"):
+        if name in marks:
+            return name
+    if describes:
         return "describe"
-    if marks["cap"].search(text):
-        return "cap"
-    return "demand"
+    return "cap" if "cap" in marks else "demand"
+
+
+def clause_polarity(text: str, sentence_describes: bool) -> str:
+    """The polarity of one clause on its own (read_draft finds the markers over the whole draft
+    at once; this is the same decision for a single clause)."""
+    marks, _ = lexicon()
+    found = {name for name in _ORDER if marks[name].search(text)}
+    if _NOT.search(text):
+        found.add("cancel")
+    return polarity_of(found, sentence_describes)
 
 
 def read_draft(text: str) -> list[Sentence]:
-    """The draft's sentences with their clauses, polarities, words and quantities."""
+    """The draft's sentences with their clauses, polarities, words and quantities. Every marker
+    and word class is looked for once over the whole draft and handed to the clause (or the
+    sentence) it falls in: a million characters take about a second."""
     marks, classes = lexicon()
-    describe, question, must = (
-        marks["describe"].search,
-        marks["question"].search,
-        marks["forbid_but_demand"].search,
-    )
-    ordering = marks["ordering"].search
-    opens = _opening().search
     sentences: list[Sentence] = []
     clauses: list[Clause] = []
     paragraph = 0
-    for sm in _SENTENCE.finditer(text):
-        raw = sm.group()
-        if raw == "\n":
+    current: Sentence | None = None
+    for m in _PIECE.finditer(text):  # clauses, in one pass; a sentence ends at 。！？ or a line end
+        piece = m.group()
+        if piece == "\n":
             paragraph += 1
+            current = None
             continue
-        body = raw.strip()
+        lead = len(piece) - len(piece.lstrip())
+        body = piece.strip()
         if not body:
             continue
-        s_start = sm.start() + raw.index(body[0])
-        sent = Sentence(s_start, s_start + len(body), body, paragraph)
-        # a description scopes the whole sentence when it opens it, or when nothing in the sentence
-        # orders anything (接待7人、陪餐11人，明显超出陪餐人数标准); otherwise only its own clause
-        # (对存在问题整改不到位的乡镇，实行一票否决: the second clause still orders)
-        found = describe(body)
-        describes = found is not None and (opens(body) is not None or ordering(body) is None)
-        asks = question(body) is not None
-        for cm in _CLAUSE.finditer(body):
-            ctext = cm.group()
-            if not ctext.strip():
-                continue
-            polarity = (
-                "question"
-                if asks and not must(ctext)
-                else clause_polarity(ctext, describes or describe(ctext) is not None)
-            )
-            c = Clause(s_start + cm.start(), s_start + cm.end(), ctext, polarity, {}, [])
-            sent.clauses.append(c)
-            clauses.append(c)
-        sentences.append(sent)
-    starts = [c.start for c in clauses]
-    ends = [c.end for c in clauses]
+        start = m.start() + lead
+        if current is None:
+            current = Sentence(start, start, "", paragraph)
+            sentences.append(current)
+        c = Clause(start, start + len(body), body, "", {}, [])
+        current.clauses.append(c)
+        clauses.append(c)
+        current.end = c.end
+        if body[-1] in _SENTENCE_END:
+            current = None
+    for sent in sentences:
+        sent.text = text[sent.start : sent.end]
+        if _HEADING_LINE.match(sent.text):
+            for c in sent.clauses:
+                c.polarity = "heading"
+    c_starts = [c.start for c in clauses]
+    c_ends = [c.end for c in clauses]
+    s_starts = [s.start for s in sentences]
+    s_ends = [s.end for s in sentences]
 
-    def owner(pos: int) -> int:
+    def owner(starts: list[int], ends: list[int], pos: int) -> int:
         i = bisect_right(starts, pos) - 1
         return i if i >= 0 and pos < ends[i] else -1
 
+    def sentences_with(pattern: re.Pattern[str]) -> dict[int, int]:
+        """sentence index → where in it the pattern first matched (offset from its start)."""
+        hit: dict[int, int] = {}
+        for m in pattern.finditer(text):
+            i = owner(s_starts, s_ends, m.start())
+            if i >= 0 and i not in hit:
+                hit[i] = m.start() - s_starts[i]
+        return hit
+
+    describing = sentences_with(_unanchored("describe"))
+    opening = _opening()
+    ordering = sentences_with(marks["ordering"])
+    asking = sentences_with(marks["question"])
+    clause_marks: list[set[str]] = [set() for _ in clauses]
+    for name in _ORDER:
+        for m in marks[name].finditer(text):
+            i = owner(c_starts, c_ends, m.start())
+            if i >= 0:
+                clause_marks[i].add(name)
+    for m in _CLAUSE_START.finditer(text):
+        i = owner(c_starts, c_ends, m.end() - 1)
+        if i >= 0:
+            clause_marks[i].add("cancel")
+    clause_describes = {owner(c_starts, c_ends, m.start()) for m in _unanchored("describe").finditer(text)}
+    k = 0
+    for si, sent in enumerate(sentences):
+        # a description scopes the whole sentence when it opens it, or when nothing in the sentence
+        # orders anything (接待7人、陪餐11人，明显超出陪餐人数标准); otherwise only its own clause
+        # (对存在问题整改不到位的乡镇，实行一票否决: the second clause still orders)
+        describes = opening.match(sent.text) is not None or (si in describing and si not in ordering)
+        for c in sent.clauses:
+            if c.polarity != "heading":
+                if si in asking and "forbid_but_demand" not in clause_marks[k]:
+                    c.polarity = "question"
+                else:
+                    c.polarity = polarity_of(clause_marks[k], describes or k in clause_describes)
+            k += 1
     for q in _quantities(text, 0):  # figures found once over the whole draft, then handed out
-        i = owner(q.start)
+        i = owner(c_starts, c_ends, q.start)
         if i >= 0:
             clauses[i].quantities.append(q)
     for name, pattern in classes.items():
+        deputy_matters = name == "top_leader"
         for m in pattern.finditer(text):
-            i = owner(m.start())
+            if deputy_matters and m.start() and text[m.start() - 1] == "副":
+                continue  # 副书记, 副镇长: not the top person
+            i = owner(c_starts, c_ends, m.start())
             if i >= 0:
                 words = clauses[i].words
                 if name in words:

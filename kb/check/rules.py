@@ -41,6 +41,7 @@ class Rule:
 
 
 def _any(s: Sentence, *classes: str) -> list[str]:
+    """The words of these classes the sentence asks for (a new list the caller may extend)."""
     if len(classes) == 1:
         return list(s.active_words(classes[0]))
     return [w for c in classes for w in s.active_words(c)]
@@ -119,8 +120,14 @@ def form_filling(s: Sentence, ctx: Context, title: str) -> str | None:
 def meeting_attendance(s: Sentence, ctx: Context, title: str) -> str | None:
     para = " ".join(x.text for x in ctx)
     attend = _any(s, "attend")
-    leaders = _any(s, "top_leader")
-    if not (attend and leaders) and not ("参会人员" in s.text and leaders):
+    active = [c for c in s.clauses if c.active]
+    leaders = [  # the top people and the attending, in one clause or the next (局长带队，…一同参加)
+        w
+        for i, c in enumerate(active)
+        if any(x.has("attend") or "参会人员" in x.text for x in active[i : i + 2])
+        for w in c.words.get("top_leader", [])
+    ]
+    if not leaders:
         return None
     deputy = [w for x in ctx for c in x.clauses for w in c.words.get("deputy_convener", [])]
     insist = _any(s, "insist")
@@ -170,7 +177,7 @@ def inspection_load(s: Sentence, ctx: Context, title: str) -> str | None:
     ]
     if escalated and (often or len(checks) >= 2):
         return _fmt(escalated, checks, often)
-    if cadence and len(set(checks)) >= 2:
+    if cadence and len(checks) >= 2:
         return _fmt(cadence, checks)
     if many:
         return _fmt(checks, many, _nearby(s, ctx, "trace"))
@@ -193,9 +200,12 @@ def secondment(s: Sentence, ctx: Context, title: str) -> str | None:
     from stand in one clause. The rule's own exception (确需…按程序审批) is not a breach."""
     if _BY_PROCEDURE.search(s.text):
         return None
-    for c in s.clauses:
-        if c.active and c.has("second") and c.has("below"):
-            return _fmt(c.words["second"], c.words["below"])
+    active = [c for c in s.clauses if c.active]
+    for i, c in enumerate(active):  # the taking and where from, in one clause or two neighbours
+        near = active[max(0, i - 1) : i + 2]
+        below = [w for x in near for w in x.words.get("below", [])]
+        if c.has("second") and below:
+            return _fmt(c.words["second"], below)
     return None
 
 
@@ -339,10 +349,9 @@ def leader_meets(s: Sentence, ctx: Context, title: str) -> str | None:
     if not visit:
         before = [x for x in ctx if x.start < s.start][-1:]
         visit = [w for x in before for c in x.clauses for w in c.words.get("research", [])]
-    leaders = _any(s, "top_leader")
-    meets = _any(s, "meet")
-    if visit and leaders and meets:
-        return _fmt(visit[:1], leaders, meets)
+    for c in s.clauses:  # the top people and what they are called out to do, in one clause
+        if c.active and c.has("top_leader") and c.has("meet"):
+            return _fmt(visit[:1], c.words["top_leader"], c.words["meet"])
     return None
 
 
@@ -350,9 +359,9 @@ def reception(s: Sentence, ctx: Context, title: str) -> str | None:
     welcome = _any(s, "reception")
     if welcome:
         return _fmt(welcome)
-    escort = _any(s, "escort")
-    if escort and (_any(s, "top_leader") or "三级" in s.text or "全体" in s.text):
-        return _fmt(escort, _any(s, "top_leader"))
+    for c in s.clauses:  # the escort and who is made to escort, in one clause
+        if c.active and c.has("escort") and (c.has("top_leader") or "三级" in c.text or "全体" in c.text):
+            return _fmt(c.words["escort"], c.words.get("top_leader", []))
     return None
 
 
@@ -420,9 +429,9 @@ def facade(s: Sentence, ctx: Context, title: str) -> str | None:
     return _fmt(show) if len(set(show)) >= 2 else None
 
 
-_PARTY_SPEAKS = re.compile(r"(?<!副)书记[^，；。、]{0,6}(讲话|致辞|部署|作.{0,8}报告)")
+_PARTY_SPEAKS = re.compile(r"(?<!副)书记(?:(?![不未])[^，；。、]){0,6}(讲话|致辞|部署|作.{0,8}报告)")
 _GOV_SPEAKS = re.compile(
-    r"(?<!副)(县长|市长|区长|镇长|乡长|省长)[^，；。、]{0,6}(讲话|致辞|部署|作.{0,8}报告)"
+    r"(?<!副)(县长|市长|区长|镇长|乡长|省长)(?:(?![不未])[^，；。、]){0,6}(讲话|致辞|部署|作.{0,8}报告)"
 )
 
 
@@ -439,12 +448,25 @@ def both_speak(s: Sentence, ctx: Context, title: str) -> str | None:
     return _fmt(party.group(), gov.group()) if party and gov else None
 
 
+_RAISED = re.compile(r"调整为|提高到|提高至|加到|增加到|上调为|上调到|加码为|加码到")
+
+
 def escalation(s: Sentence, ctx: Context, title: str) -> str | None:
     """A deadline or target brought forward or raised on the way down (层层加码)."""
     up = [w for w in ("省里", "市里", "上级", "省定", "市定") if w in s.text]
     raised = _any(s, "escalate")
     if up and raised:
         return _fmt(up, raised)
+    figures = s.quantities(active=False)
+    for q1 in figures:  # 市里下达100亿元，县里调整为160亿元
+        for q2 in figures:
+            if (
+                q2.start > q1.start
+                and q2.unit == q1.unit
+                and q2.value > q1.value
+                and _RAISED.search(s.text[q1.start - s.start : q2.start - s.start + len(q2.text)])
+            ):
+                return _fmt(up, f"{q1.text}→{q2.text}")
     years = [q for q in s.quantities(active=False) if q.unit in ("%", "％")]
     if up and years and ("要求" in s.text or "完成" in s.text) and ("前" in s.text):
         return _fmt(up, [q.text for q in years])
@@ -457,7 +479,7 @@ def escalation(s: Sentence, ctx: Context, title: str) -> str | None:
 _WHOLE_MEETING = re.compile(
     r"(会议时长|总时长|会期|会议.{0,4}(控制|不超过|时间)|全县性会议|半天|全天|全会|全程|整个会议|会议全程)"
 )
-_CONTINUES = re.compile(r"^[\s“”]*(时长|时间|用时|约|大约|控制|讲话时间|宣读)")
+_CONTINUES = re.compile(r"(时长|时间|用时|约|大约|控制|讲|宣读|篇幅)")
 
 
 def speech_length(s: Sentence, ctx: Context, title: str) -> str | None:
@@ -512,7 +534,7 @@ def doc_length(s: Sentence, ctx: Context, title: str) -> str | None:
 
 
 _SYSTEM_MEETING = re.compile(r"(综合性|全面|全县|全市|全区|全省|系统)[^，。；]{0,10}工作(会议|会)")
-_TWICE = re.compile(r"每半年|每季度|每月|[两二三四]次|上、?下半年各|半年一次|一年两")
+_TWICE = re.compile(r"每半年|每季度|每月|[2-9两二三四五六七八九]\s*次|上、?下半年各|半年一次|一年两")
 
 
 def meeting_count(s: Sentence, ctx: Context, title: str) -> str | None:

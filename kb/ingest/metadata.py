@@ -34,8 +34,11 @@ GOV = (
     ("政务记过", "政务记过"),
     ("政务警告", "政务警告"),
 )
-_GIVEN = re.compile(r"(?:给予|予以|受到)(?:其|他|她|[\u4e00-\u9fff]{1,3}某)?([^。；，]{2,40}?)(?:处分|处理)")
+_GIVEN = re.compile(
+    r"(?:(?:给予|予以|受到)(?:其|他|她|[\u4e00-\u9fff]{1,3}某)?|(?<=处分)(?:和|及|、|并(?:给予)?))([^。；，]{2,40}?)(?:处分|处理)"
+)
 _OTHER = ("诫勉", "批评教育", "责令检查", "通报批评", "免职", "调离岗位", "移送司法机关")
+_STANDALONE = re.compile(r"被免职|免职处理|予以免职|免去[^。；]{0,12}职务|诫勉谈话|进行诫勉|予以诫勉")
 
 
 def _date(y: str, m: str, d: str) -> dt.date | None:
@@ -118,6 +121,19 @@ def find_sanctions(text: str) -> list[str]:
         for other in _OTHER:
             if other in phrase and other not in found:
                 found.append(other)
+        for old in ("警告", "记过", "记大过", "降级", "撤职", "开除"):  # 行政处分, the name before 2020
+            if f"行政{old}" in phrase and f"行政{old}" not in found:
+                found.append(f"行政{old}")
+        if re.search(r"(?<![销政务])撤职", phrase) and not any(x in found for x in ("政务撤职", "行政撤职")):
+            found.append("撤职")
+    # sanctions stated without 给予…处分 around them: 被免职, 免去…职务, 诫勉谈话
+    for m in _STANDALONE.finditer(text):
+        clause = text[max(0, m.start() - 20) : m.start()]
+        if "可以" in clause or "应当" in clause or "或者" in clause:
+            continue
+        name = "诫勉" if "诫勉" in m.group() else "免职"
+        if name not in found:
+            found.append(name)
     return found
 
 
