@@ -27,9 +27,9 @@ from typing import Any
 import jieba
 from whoosh.analysis import Token, Tokenizer
 
-from kb.ingest.clean import MASK
+from kb.ingest.clean import MASK, t2s_table
 
-ANALYSIS_VERSION = "1"  # bump when tokens change: builds then re-index everything
+ANALYSIS_VERSION = "2"  # bump when tokens change: builds then re-index everything (2: OpenCC's t2s table)
 HMM = False
 USE_RJIEBA = os.environ.get("KB_JIEBA") != "python"  # KB_JIEBA=python: jieba only
 
@@ -49,9 +49,8 @@ def _lines(name: str) -> list[str]:
     return [line.strip() for line in _data(name).splitlines() if line.strip() and not line.startswith("#")]
 
 
-@cache
 def _t2s() -> dict[int, str]:
-    return {ord(line[0]): line[1] for line in _lines("t2s.txt") if len(line) == 2}
+    return t2s_table()
 
 
 @cache

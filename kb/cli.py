@@ -32,6 +32,18 @@ def main() -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Parse and report; write nothing.")
 @click.option(
+    "--replace",
+    is_flag=True,
+    help="Update records already in --into (keeps hand-edited categories, violates, notes …).",
+)
+@click.option("--replace-all", is_flag=True, help="Update records already in --into, hand edits too.")
+@click.option(
+    "--no-split",
+    "no_split",
+    is_flag=True,
+    help="A case file that is a 通报 stays one record (by default it becomes one record per case).",
+)
+@click.option(
     "--basis-from",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="For a list: a 处理依据 document whose items name the rules governing each list item.",
@@ -59,6 +71,9 @@ def import_cmd(
     basis_from: Path | None,
     as_json: bool,
     rid: str | None,
+    replace: bool,
+    replace_all: bool,
+    no_split: bool,
     **overrides: Any,
 ) -> None:
     """Clean and structure raw documents (.txt .md .html .docx) into record files."""
@@ -66,8 +81,16 @@ def import_cmd(
 
     if into is None and not dry_run:
         raise click.UsageError("give --into DIR (or --dry-run to only parse)")
+    mode = "all" if replace_all else ("keep-edits" if replace else "")
     try:
-        report = import_paths(paths, kind, None if dry_run else into, {"id": rid, **overrides}, basis_from)
+        report = import_paths(
+            paths,
+            kind,
+            None if dry_run else into,
+            {"id": rid, **overrides, "split": "no" if no_split else ""},
+            basis_from,
+            replace=mode,
+        )
     except ValueError as e:  # a malformed --date
         raise click.BadParameter(str(e)) from None
     if as_json:

@@ -239,7 +239,8 @@ def test_identical_files_are_imported_once(tmp_path):
     (tmp_path / "in").mkdir()
     for name in ("a.txt", "b.txt"):
         (tmp_path / "in" / name).write_text(
-            "某县通报\n一、某甲公款吃喝问题。\n二、某乙违规收礼问题。", encoding="utf-8"
+            "某县情况汇报\n一、某甲公款吃喝问题已经查实并作出处理。\n二、某乙违规收礼问题正在核查之中。",
+            encoding="utf-8",
         )
     report = import_paths([tmp_path / "in"], "material", tmp_path / "out")
     assert len(report.records) == 1

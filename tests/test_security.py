@@ -109,6 +109,6 @@ def test_importer_accounts_for_every_file_and_never_crashes(tmp_path_factory, da
     src = folder / f"doc{suffix}"
     src.write_bytes(data)
     report = import_paths([src], kind, folder / "out")
-    assert report.records or report.errors
+    assert report.records or report.errors or any(src.name in w.file for w in report.warnings)
     assert all("import failed" not in e.message for e in report.errors), [e.message for e in report.errors]
     assert all(src.name in e.file for e in report.errors)

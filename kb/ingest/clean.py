@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 #: what masked figures become: one character that no tokenizer takes for a word
 MASK = "□"
@@ -190,10 +192,45 @@ class Cleaned:
     notes: list[str] = field(default_factory=list)
 
 
+@cache
+def t2s_table() -> dict[int, str]:
+    """Common traditional characters → simplified, one for one (kb/data/t2s.txt), so offsets in
+    a simplified shadow of a text are offsets in the text."""
+    table: dict[int, str] = {}
+    try:  # OpenCC's character table (opencc-python-reimplemented), single characters only
+        import opencc
+
+        chars = Path(opencc.__file__).resolve().parent / "dictionary" / "TSCharacters.txt"
+        for line in chars.read_text(encoding="utf-8").splitlines():
+            trad, _, simp = line.partition("\t")
+            first = simp.split(" ")[0] if simp else ""
+            if len(trad) == 1 and len(first) == 1 and trad != first:
+                table[ord(trad)] = first
+    except (ImportError, OSError):
+        pass
+    path = Path(__file__).resolve().parent.parent / "data" / "t2s.txt"  # the project's own, which wins
+    lines = [x.strip() for x in path.read_text(encoding="utf-8").splitlines()]
+    table.update({ord(x[0]): x[1] for x in lines if len(x) == 2 and not x.startswith("#")})
+    return table
+
+
+def simplified(text: str) -> str:
+    """The text with traditional characters read as simplified, character for character."""
+    return text.translate(t2s_table())
+
+
+_PINYIN = re.compile(r"[（(][a-zA-Zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zA-Zü]*[)）]")
+
+
+def remove_pinyin(text: str) -> str:
+    """Readings inserted after characters, 紀(jì)委 → 紀委 (tone marks tell pinyin from a note)."""
+    return _PINYIN.sub("", text)
+
+
 def clean_text(text: str) -> Cleaned:
     """Run every rule in order. Idempotent: cleaning clean text changes nothing."""
     notes: list[str] = []
-    text = normalise_whitespace(text)
+    text = normalise_whitespace(remove_pinyin(text))
     stripped = remove_ads(text)
     if stripped != text:
         notes.append("advertising removed")

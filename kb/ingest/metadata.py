@@ -137,6 +137,12 @@ def find_sanctions(text: str) -> list[str]:
     return found
 
 
+_POST = re.compile(
+    r"(书记|局长|主任|县长|市长|区长|镇长|乡长|科长|股长|所长|院长|站长|校长|经理|董事长|会长|馆长|处长|厅长|部长|主席|委员|"
+    r"干部|职工|员|人员|负责人|工作人员|党员|会计|出纳|民警|教师|医生|代表|成员|领导|主管|助理|秘书|组长|队长|专员|调研员|巡视员)"
+)
+
+
 def find_role(text: str) -> str:
     """The person's post as the case states it: ``贺某，中共党员，某县国有农场主要负责人。``"""
     m = re.search(
@@ -147,6 +153,9 @@ def find_role(text: str) -> str:
         return ""
     role = m.group(2).strip()
     role = re.sub(r"[（(]以下简称[^）)]*[）)]", "", role)
+    role = re.split(r"[，,]", role, maxsplit=1)[0]  # the post, not the story that follows it
+    if role.startswith(("“", '"', "‘")) or not _POST.search(role):
+        return ""  # a quotation or a sentence, not a post
     return role[:80]
 
 

@@ -176,4 +176,47 @@ def read_source(path: Path) -> Source:
     if suffix in (".html", ".htm"):
         text, title = html_to_text(text)
         return Source(name, text, encoding, title)
-    return Source(name, text, encoding)
+    text, hints = text_header(text)
+    return Source(name, text, encoding, "", hints)
+
+
+_HEADER = re.compile(r"^(source|url|published|date|publisher|来源|发布时间|发布日期)\s*[:：]\s*(.*)$", re.I)
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def text_header(text: str) -> tuple[str, dict[str, str]]:
+    """A plain-text file may open with ``key: value`` lines (source:, published:, 来源：,
+    发布时间：) and a blank line, as saved web pages often do: they become hints (the source,
+    a date written as YYYY-MM-DD) and are not part of the text. Keys it does not know end the
+    header only when no known key came first."""
+    lines = text.split("\n")
+    hints: dict[str, str] = {}
+    k = 0
+    while k < len(lines) and k < 12:
+        line = lines[k].strip()
+        if not line:
+            if hints:
+                k += 1
+                break
+            k += 1
+            continue
+        m = _HEADER.match(line)
+        if m:
+            key, value = m.group(1).lower(), m.group(2).strip()
+            if key in ("source", "url", "来源") and value:
+                hints.setdefault("source", value)
+            elif key in ("published", "date", "发布时间", "发布日期"):
+                d = _ISO.search(value)
+                if d and value.startswith(d.group()):  # "unknown (URL path 2016-05-26)" is no date
+                    hints["date"] = d.group()
+            elif key == "publisher" and value:
+                hints["publisher"] = value
+            k += 1
+            continue
+        if hints and re.match(r"^[A-Za-z_]+\s*[:：]", line):  # another header key (found:, cases_complete:)
+            k += 1
+            continue
+        break
+    if not hints:
+        return text, {}
+    return "\n".join(lines[k:]), hints

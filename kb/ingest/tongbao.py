@@ -51,7 +51,11 @@ _ISSUER = re.compile(
     r"[^。，,]{0,16}?(?:通报|曝光|发出通报|公开通报)"
 )
 _PLACE = re.compile(
-    r"^(?:(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区|市|自治州|州|盟|地区))?(?:[\u4e00-\u9fff]{1,7}?(?:市|县|区|旗))?)"
+    r"^(?:(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区|市|自治州|州|盟|地区))?(?:[\u4e00-\u9fff]{1,7}?(?:市|州|盟|地区))?"
+    r"(?:[\u4e00-\u9fff]{1,7}?(?:市|县|区|旗))?)"
+)
+_ORG = re.compile(
+    r"[\u4e00-\u9fff]{1,30}?(?:纪委国家监委|纪委监委|纪委办公厅|专项工作机制办公室|领导小组办公室|工作机制办公室|办公厅|纪委|监委|监察部)"
 )
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -76,6 +80,7 @@ class Notice:
     cases: list[CaseText] = field(default_factory=list)
     scheme: str = ""
     issuer: str = ""
+    title: str = ""  # the notice's own title line, else its first sentence
     intro: str = ""
     warnings: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
 
@@ -208,7 +213,16 @@ def _inline_list(lines: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
 
 
 def _by_heading(lines: list[tuple[int, str]]) -> list[int]:
-    starts = [idx for idx, (_, s) in enumerate(lines) if idx > 0 and _HEADING.match(s) and not _is_closing(s)]
+    """Lines that open with a heading sentence ending in 问题 and tell the case after it (on the
+    line or the next); a repeated title line is not a case."""
+    starts = []
+    for idx, (_, s) in enumerate(lines):
+        if idx == 0 or not _HEADING.match(s) or _is_closing(s) or s == lines[0][1]:
+            continue
+        rest = s[_HEADING.match(s).end() :].strip()
+        following = lines[idx + 1][1] if idx + 1 < len(lines) else ""
+        if rest or (following and not _HEADING.match(following)):
+            starts.append(idx)
     return starts if len(starts) >= 2 else []
 
 
@@ -249,18 +263,38 @@ def _by_paragraph(lines: list[tuple[int, str]]) -> list[int]:
     return starts if len(starts) >= 2 else []
 
 
+def _short(sentence: str, limit: int = 40) -> str:
+    if len(sentence) <= limit:
+        return sentence
+    cut = max(sentence.rfind("，", 0, limit), sentence.rfind(",", 0, limit))
+    return (sentence[:cut] if cut > 10 else sentence[:limit]) + "…"
+
+
+def _issuer(head: str) -> str:
+    """Who issued the notice: the last office named before 通报 or 曝光 in the same sentence
+    of the opening lines (an office 会同 another: both)."""
+    for sentence in re.split(r"[。！？\n]", head):
+        k = max(sentence.find("通报"), sentence.find("曝光"))
+        if k < 0:
+            continue
+        orgs = [m.group().split("会同")[-1] for m in _ORG.finditer(sentence[:k])]
+        if orgs:
+            name = orgs[-1]
+            if len(orgs) > 1 and f"会同{orgs[-1]}" in sentence[:k]:
+                name = f"{orgs[-2]}、{name}"
+            return re.sub(
+                r"^(?:今天|昨日|日前|近日|近期|记者从|据|新华社[\u4e00-\u9fff]{0,4}电)", "", name
+            ).strip("，, ")
+    return ""
+
+
 def split_notice(text: str) -> Notice:
     """The cases a 通报 reports (see the module docstring)."""
     notice = Notice()
     lines = _split_inline_numbers(_lines(text))
     if not lines:
         return notice
-    head = " ".join(s for _, s in lines[:4])
-    m = _ISSUER.search(head)
-    if m:
-        notice.issuer = re.sub(r"^(?:今天|昨日|日前|近日|近期|\d+月\d+日)[，,]?", "", m.group(1)).strip(
-            "，, "
-        )
+    notice.issuer = _issuer(" ".join(s for _, s in lines[:5]))
     scheme, starts = _numbered(lines)
     segments: list[tuple[int, list[str]]] = []
     if len(starts) >= 2:
@@ -283,6 +317,10 @@ def split_notice(text: str) -> Notice:
         return notice
     first = segments[0][0]
     notice.intro = "\n".join(s for i, s in lines if i < first)
+    notice.title = next(
+        (x for _, x in lines if "通报" in x and len(x) <= 60 and x[-1:] not in "。，,"),
+        _short(re.split(r"[。！？]", notice.intro or lines[0][1], maxsplit=1)[0]),
+    )
     last_line = lines[-1][1]
     for n, (line, body) in enumerate(segments, start=1):
         body_text = "\n".join(body)
