@@ -36,9 +36,9 @@ from kb.corpus import Corpus, Problem, load_corpus
 from kb.links.anchors import anchor_texts
 from kb.links.correspondence import load_correspondence
 from kb.links.graph import build_edges
-from kb.models import KIND_LABELS, Record
+from kb.models import KIND_LABELS, Record, date_key
 
-SCHEMA_VERSION = "5"  # 4: key is a column (a build lists what the index holds); 5: meta, anchor fields
+SCHEMA_VERSION = "6"  # 4: key is a column; 5: meta, anchor fields; 6: sort_date (year-only dates)
 CURRENT = "CURRENT"
 LOCK = ".build.lock"
 MANIFEST = "manifest.json"
@@ -313,7 +313,7 @@ def entry_keys(record: Record) -> list[str]:
     """The index keys of one record's entries, as ``entries`` writes them."""
     if record.kind == "case":
         return [f"doc:{record.id}", f"hit:{record.id}"]
-    return [f"doc:{record.id}", *(f"hit:{record.id}/{u.anchor}" for u in record.units)]
+    return [f"doc:{record.id}", *(f"hit:{record.id}/{u.anchor}" for u in record.units if not u.stub)]
 
 
 def held_keys(ix: Any) -> Counter[str]:
@@ -350,6 +350,7 @@ def entries(record: Record, links: Links | None = None) -> Iterator[dict[str, An
         "doc_id": record.id,
         "doc_title": record.title,
         "date": date,
+        "sort_date": date_key(record.date, record.year),
         "year": year,
         "issuer": record.issuer or record.publisher,
         "region": record.region,
@@ -394,6 +395,8 @@ def entries(record: Record, links: Links | None = None) -> Iterator[dict[str, An
         }
         return
     for i, u in enumerate(record.units, start=1):
+        if u.stub:
+            continue  # a placeholder is a page to read, never a hit (issue 17)
         uid = f"{record.id}/{u.anchor}"
         text = u.text or u.title
         yield {

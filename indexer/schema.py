@@ -115,7 +115,9 @@ def build_schema() -> fields.Schema:
         meta=fields.TEXT(analyzer=zh, phrase=True),  # weighed at query time (query.OTHER_FIELDS)
         # the words of the records that link here: cases' titles, list items, the summary's 要点
         anchor=fields.TEXT(analyzer=zh, phrase=True),
-        date=fields.ID(stored=True, sortable=True),  # YYYY-MM-DD, "" when unknown
+        date=fields.ID(stored=True),  # YYYY-MM-DD, "" when unknown
+        # the order in time: the date, or YYYY-00-00 when only the year is known (kb.models.date_key)
+        sort_date=fields.ID(sortable=True),
         year=fields.ID(stored=True),
         issuer=fields.ID(stored=True),
         region=fields.ID(stored=True),

@@ -28,7 +28,7 @@ from indexer.query import ParsedQuery, Plan, parse, plan
 from indexer.relax import RELAX_BELOW, Relaxation, relax
 from indexer.schema import FACETS, MULTI_VALUED, value_label
 from indexer.snippets import snippet
-from kb.models import UNIT_KIND
+from kb.models import UNIT_KIND, when
 
 #: relevance multiplier per hit kind (see SearchService._with_kind_prior); tuned on
 #: tests/relevance.toml, so it is a development-set figure
@@ -135,8 +135,8 @@ class SearchService:
     def _close_retired(self, grace: float = 30.0) -> None:
         now = time.monotonic()
         keep = []
-        for when, s in self._retired:
-            if now - when > grace:
+        for retired_at, s in self._retired:
+            if now - retired_at > grace:
                 s.close()
             else:
                 keep.append((when, s))
@@ -385,7 +385,7 @@ class SearchService:
         cached = self._sorts
         if cached is None or cached[0] != searcher.kb_generation:
             reader = searcher.reader()
-            dates = [v.decode() if isinstance(v, bytes) else (v or "") for v in reader.column_reader("date")]
+            dates = [v.decode() if isinstance(v, bytes) else (v or "") for v in reader.column_reader("sort_date")]
             ordinals = [int(v or 0) for v in reader.column_reader("ordinal")]
             keys = [v.decode() if isinstance(v, bytes) else (v or "") for v in reader.column_reader("key")]
             cached = self._sorts = (searcher.kb_generation, (dates, ordinals, keys))
@@ -537,6 +537,7 @@ class SearchService:
             "basis": list(u["basis"]),
             "category": u["category"],
             "gist": u.get("gist", ""),
+            "stub": u.get("stub", False),
             "summary": record.get("summary", False),
             "source": record.get("source", ""),
             "issuer": record.get("issuer", ""),
@@ -560,7 +561,7 @@ class SearchService:
         return {
             "id": other,
             "title": self.label(other),
-            "date": rec.get("date") or (str(rec["year"]) if rec.get("year") else ""),
+            "date": when(rec.get("date"), rec.get("year")),
             "via": e.get("via", ""),
             "via_label": self.label(e["via"]) if e.get("via") else "",
             "origin": e["origin"],
@@ -718,6 +719,7 @@ class SearchService:
                 "title": h["title"],
                 "date": h["date"],
                 "year": h["year"],
+                "when": when(h["date"], h["year"]),
                 "sanctions": h["sanctions"],
             }
             for h in r["hits"]
@@ -781,7 +783,7 @@ class SearchService:
         """Cases that violated any of these provisions (or their counterparts), newest first."""
         r = self._newest_cases(provision_ids, limit, facets=False)
         return [
-            {"id": h["id"], "title": h["title"], "date": h["date"] or h["year"], "sanctions": h["sanctions"]}
+            {"id": h["id"], "title": h["title"], "date": when(h["date"], h["year"]), "sanctions": h["sanctions"]}
             for h in r["hits"]
         ]
 
@@ -804,7 +806,7 @@ class SearchService:
         q: Q.Query = Q.Term("entry", "document")
         if kind:
             q = Q.And([q, Q.Term("kind", kind)])
-        res = self.searcher.search(q, limit=limit, sortedby=sorting.FieldFacet("date", reverse=True))
+        res = self.searcher.search(q, limit=limit, sortedby=sorting.FieldFacet("sort_date", reverse=True))
         return [{k: h.get(k) for k in ("id", "kind", "title", "date", "issuer")} for h in res]
 
 

@@ -39,6 +39,7 @@ class Unit:
     gist: str = (
         ""  # the bundled summary's 要点 of this unit, when an official text of the same work replaced it
     )
+    stub: bool = False  # a placeholder whose text is not written yet: shown, never a search hit
     line: int = field(default=0, compare=False)  # line of its heading in the record file (for messages)
 
     def dump(self, record_id: str) -> dict[str, Any]:
@@ -114,3 +115,18 @@ class Record:
             d[k] = v
         d["units"] = [u.dump(self.id) for u in self.units]
         return d
+
+
+def when(date: dt.date | str | None, year: int | str | None) -> str:
+    """How a record's time reads: the full date when known, else ``2024年``, else ""."""
+    if date:
+        return date.isoformat() if isinstance(date, dt.date) else str(date)
+    return f"{year}年" if year else ""
+
+
+def date_key(date: dt.date | str | None, year: int | str | None) -> str:
+    """The key that orders records by time when some carry only a year: ``2024-00-00`` sorts
+    after every dated 2024 record and before every 2025 one, newest first or oldest first."""
+    if date:
+        return date.isoformat() if isinstance(date, dt.date) else str(date)
+    return f"{int(year):04d}-00-00" if year else ""

@@ -22,7 +22,7 @@ from kb.models import KINDS, Record, Unit
 FENCE = "+++"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 _ANCHOR = re.compile(r"\s*\{#([^\s{}]+)\}\s*$")
-_UNIT_FIELDS = {"title", "basis", "category"}
+_UNIT_FIELDS = {"title", "basis", "category", "stub"}
 _TUPLE_FIELDS = {f.name for f in dataclasses.fields(Record) if f.type.startswith("tuple")}
 _DATE_FIELDS = {"date", "effective"}
 _SKIP_FIELDS = {"units", "preface", "path", "line_of", "also_ids"}
@@ -147,6 +147,7 @@ def parse_body(
                     title=str(extra.get("title", "")),
                     basis=tuple(extra.get("basis", ())),
                     category=str(extra.get("category", "")),
+                    stub=bool(extra.get("stub", False)),
                     line=current["line"],
                 )
             )
@@ -181,7 +182,14 @@ def parse_body(
                 stack.pop()
             stack.append((depth, heading))
     flush()
-    for anchor in unit_meta:
+    for anchor, extra in unit_meta.items():
+        unknown = sorted(set(extra) - _UNIT_FIELDS) if isinstance(extra, dict) else ["(not a table)"]
+        if unknown:
+            raise RecordError(
+                path,
+                key_line.get(f"units.{anchor}", 2),
+                f'[units."{anchor}"] has unknown field {", ".join(unknown)} (known: {", ".join(sorted(_UNIT_FIELDS))})',
+            )
         if anchor not in seen:
             raise RecordError(
                 path, key_line.get(f"units.{anchor}", 2), f'[units."{anchor}"] names no unit in the body'
@@ -220,6 +228,8 @@ def _front_matter(record: Record) -> dict[str, Any]:
             extra["basis"] = list(u.basis)
         if u.category:
             extra["category"] = u.category
+        if u.stub:
+            extra["stub"] = True
         if extra:
             units[u.anchor] = extra
     if units:
@@ -278,6 +288,7 @@ def record_from_dump(data: dict[str, Any]) -> Record:
             basis=tuple(u.get("basis", ())),
             category=u.get("category", ""),
             gist=u.get("gist", ""),
+            stub=bool(u.get("stub", False)),
         )
         for u in data.get("units", [])
     )

@@ -61,8 +61,16 @@ def policy(rid: str, title: str, articles: dict[str, str], **front: str) -> str:
 
 
 def case(
-    rid: str, title: str, facts: str, violates: list[str] = (), sanctions: list[str] = (), year: int = 2022
+    rid: str,
+    title: str,
+    facts: str,
+    violates: list[str] = (),
+    sanctions: list[str] = (),
+    year: int = 2022,
+    date=None,
+    dated: bool = True,
 ) -> str:
+    """A case record; dated on 1 May of its year unless given a date, or only a year (dated=False)."""
     import datetime as dt
 
     head = _front(
@@ -70,7 +78,7 @@ def case(
         kind="case",
         title=title,
         year=year,
-        date=dt.date(year, 5, 1),
+        date=(date or dt.date(year, 5, 1)) if dated else None,
         violates=list(violates),
         sanctions=list(sanctions),
     )

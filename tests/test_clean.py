@@ -16,6 +16,8 @@ from kb.ingest.clean import (
     normalise_punctuation,
     rejoin_page_breaks,
     remove_ads,
+    remove_web_furniture,
+    split_source_note,
 )
 from tests.conftest import seed_file
 
@@ -122,3 +124,31 @@ def test_cleaning_never_deletes_ordinary_text(text):
 def test_cleaning_is_idempotent(text):
     once = clean_text(text).text
     assert clean_text(once).text == once
+
+
+def test_web_furniture_goes_and_sentences_stay():
+    page = (
+        "第一条 会议要短。\n"
+        "![](http://example.org/a.jpeg) ![](http://example.org/b.jpeg)\n"
+        ">>点击查看更多回复 >>点击进入留言咨询\n"
+        "群众反映，点击查看更多信息后仍找不到办事指南。\n"
+        "文中配图![](http://example.org/c.jpeg)说明了流程。"
+    )
+    out = remove_web_furniture(page)
+    assert "![" not in out and "点击进入" not in out
+    assert "群众反映，点击查看更多信息后仍找不到办事指南。" in out  # said in a sentence: kept
+    assert "文中配图说明了流程。" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "body", "source"),
+    [
+        ("80.原单位的办公用房应及时腾退。\n\n（来源：人民日报）", "80.原单位的办公用房应及时腾退。", "人民日报"),
+        ("正文一句。\n来源：新华网\n责任编辑：张三", "正文一句。", "新华网"),
+        ("正文一句。\n（责任编辑：李四）", "正文一句。", ""),
+        ("五、本办法所称来源：指资金的来源渠道。", "五、本办法所称来源：指资金的来源渠道。", ""),
+        ("只有正文。", "只有正文。", ""),
+    ],
+)
+def test_source_note_comes_off_the_end(text, body, source):
+    assert split_source_note(text) == (body, source)

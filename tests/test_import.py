@@ -13,6 +13,7 @@ from kb.cli import main
 from kb.corpus import load_corpus
 from kb.ingest import import_paths
 from kb.records import read_record
+from tests.conftest import seed_file
 
 
 def run_import(*args: str) -> tuple[int, dict]:
@@ -25,7 +26,9 @@ def test_seeds_import_as_clean_materials(seeds, tmp_path):
     assert code == 0, report["errors"]
     assert len(report["records"]) >= 8
     ids = [r["id"] for r in report["records"]]
-    assert sum(1 for i in ids if i.startswith("004")) == 4  # four speeches in one file
+    assert not any(re.match(r"m-\d|\d", i) for i in ids), ids  # ids from titles, never file numbers
+    four = [r for r in report["records"] if read_record(Path(r["file"])).source_file.startswith("004")]
+    assert len(four) == 4  # four speeches in one file
     for row in report["records"]:
         assert set(row) >= {"id", "kind", "title", "file", "provisions", "items", "sections"}
         assert all(isinstance(row[k], int) for k in ("provisions", "items", "sections"))
@@ -33,9 +36,7 @@ def test_seeds_import_as_clean_materials(seeds, tmp_path):
         for bad in ("哒哒", "客服", "paidbegin", "会员分享", "素材库"):
             assert bad not in text, (row["id"], bad)
         assert not re.search(r"(?m)^\d{1,3}、", text), row["id"]
-    speeches = "".join(
-        Path(r["file"]).read_text(encoding="utf-8") for r in report["records"] if r["id"].startswith("004")
-    )
+    speeches = "".join(Path(r["file"]).read_text(encoding="utf-8") for r in four)
     assert "形式主义和官僚主义问题" in speeches
     assert "为基层减负的通知" in speeches
     # every record reads back and validates
@@ -119,6 +120,10 @@ def test_eight_point_list_has_80_items_in_7_groups(real, tmp_path):
     record = read_record(Path(row["file"]))
     assert len({u.heading for u in record.units}) == 7
     assert record.unit("26").text.startswith("二、三、四类会议")  # an item that opens with 二、 stays an item
+    # every item has a title; the closing （来源：人民日报） is the record's source, not item 80's text
+    assert all(u.title for u in record.units), [u.anchor for u in record.units if not u.title]
+    assert "来源" not in record.unit("80").text and record.unit("80").text.endswith("腾退。")
+    assert record.source == "人民日报"
 
 
 def test_guiding_cases(real, tmp_path):
@@ -157,6 +162,9 @@ def test_case_analyses_import_without_loss(real, tmp_path):
     plain = {r.source_file for r in report.records if [u.number for u in r.units] == ["正文"]}
     assert plain <= warned
     assert any(r.title.startswith("卢某") for r in report.records)  # titles from the folder's index.tsv
+    # the page's furniture is not the document: image links and 点击查看更多 lines are gone
+    furniture = [r.id for r in report.records if re.search(r"!\[|点击(查看|进入)|>>", r.text)]
+    assert not furniture, furniture
 
 
 # ------------------------------------------------------------------ bad input
@@ -296,3 +304,30 @@ def test_html_import_drops_markup_and_scripts(tmp_path):
     assert record.title == "关于规范督查检查考核的通知"
     assert [u.title for u in record.units if u.anchor != "s0"] == ["总体要求", "工作措施"]
     assert "哒哒" not in record.text and "版权所有" not in record.text and "首页" not in record.text
+
+
+@pytest.mark.parametrize(
+    ("facts", "role"),
+    [
+        ("贺某，中共党员，某县国有农场主要负责人。", "某县国有农场主要负责人"),
+        ("王某，系甲市A村第三村民小组的小组长。", "甲市A村第三村民小组的小组长"),
+        ("李某，中共党员，2010年从某省国有集团公司调任A市某国有公司党委书记。", "A市某国有公司党委书记"),
+        ("张某，“我们村的事我说了算”。", ""),  # a quotation, not a post
+        ("赵某，在一次会议上发言很长。", ""),  # a sentence, not a post
+    ],
+)
+def test_role_is_the_post_not_the_story(facts, role):
+    from kb.ingest.metadata import find_role
+
+    assert find_role(facts) == role
+
+
+def test_a_text_without_a_title_line_gets_one_from_its_opening(seeds, tmp_path):
+    """Seed 003 opens straight into its first paragraph: the title is drafted from what the
+    opening says was studied, not taken from the file name or a document it mentions."""
+    code, report = run_import(str(seed_file("003")), "--type", "material", "--into", str(tmp_path))
+    assert code == 0
+    record = read_record(Path(_only(report)["file"]))
+    assert record.title == "关于改进作风为基层减负的调研报告"
+    assert "据正文拟定" in record.notes
+    assert not re.match(r"m-\d", record.id)

@@ -178,3 +178,64 @@ def test_out_of_range_paging_and_unknown_filters(tiny_service):
 def test_any_text_parses_and_searches(tiny_service, text):
     parse(text)
     tiny_service.search(text, per_page=3)
+
+
+def test_cases_known_only_by_year_sort_among_dated_ones(tmp_path):
+    """A 2025 case with no day comes before a dated 2024 one; within 2024 the dated ones come
+    first, newest first (and last oldest first); the year facet counts them all (issue 17)."""
+    import datetime as dt
+
+    from indexer.build import build_index
+    from indexer.search import SearchService
+    from tests.conftest import case, policy, write_records
+
+    corpus = write_records(
+        tmp_path / "corpus",
+        {
+            "p.md": policy("p", "测试规定", {"1": "不得违规公款吃喝。"}),
+            "a.md": case("a", "甲案", "公款吃喝。", ["p/1"], year=2024, date=dt.date(2024, 3, 2)),
+            "b.md": case("b", "乙案", "公款吃喝。", ["p/1"], year=2025, dated=False),
+            "c.md": case("c", "丙案", "公款吃喝。", ["p/1"], year=2024, dated=False),
+            "d.md": case("d", "丁案", "公款吃喝。", ["p/1"], year=2024, date=dt.date(2024, 11, 30)),
+            "e.md": case("e", "戊案", "公款吃喝。", ["p/1"], year=2023, dated=False),
+        },
+    )
+    build_index([corpus], tmp_path / "index")
+    svc = SearchService(tmp_path / "index")
+    newest = svc.search("", filters={"kind": ["case"]}, sort="date", per_page=10)
+    assert ids(newest) == ["b", "d", "a", "c", "e"]
+    oldest = svc.search("", filters={"kind": ["case"]}, sort="date-asc", per_page=10)
+    assert ids(oldest) == ["e", "c", "a", "d", "b"]
+    years = {f["value"]: f["count"] for f in newest["facets"]["year"]}
+    assert years == {"2025": 1, "2024": 3, "2023": 1}
+    by = svc.violated_by("p/1")
+    assert [c["when"] for c in by["cases"]] == ["2025年", "2024-11-30", "2024-03-02", "2024年", "2023年"]
+    assert [c["date"] for c in svc.cases_for(["p/1"], limit=2)] == ["2025年", "2024-11-30"]
+
+
+def test_a_placeholder_unit_is_a_page_but_never_a_hit(tmp_path):
+    """A unit marked ``stub = true`` (its 要点 not yet written) is shown on its page and counted
+    by its document, but never ranks as a search hit (issue 17)."""
+    from indexer.build import build_index
+    from indexer.search import SearchService
+    from tests.conftest import policy, write_records
+
+    text = policy("p", "测试规定", {"1": "严控文件数量，精简会议。", "2": "规范创建示范活动（要点暂不概括）。"})
+    text = text.replace("+++\n\n", '[units."2"]\nstub = true\n+++\n\n', 1)
+    corpus = write_records(tmp_path / "corpus", {"p.md": text})
+    build_index([corpus], tmp_path / "index")
+    svc = SearchService(tmp_path / "index")
+    assert ids(svc.search("精简会议")) == ["p/1"]
+    assert ids(svc.search("创建示范")) == []
+    unit = svc.get("p/2")
+    assert unit is not None and unit["stub"] is True
+    assert [u["anchor"] for u in svc.get("p")["units"]] == ["1", "2"]
+
+
+def test_unknown_unit_fields_are_refused_by_name(tmp_path):
+    from kb.records import RecordError, parse_record
+    from tests.conftest import policy
+
+    text = policy("p", "测试规定", {"1": "严控文件数量。"}).replace("+++\n\n", '[units."1"]\nstubb = true\n+++\n\n', 1)
+    with pytest.raises(RecordError, match="stubb"):
+        parse_record(text, "p.md")

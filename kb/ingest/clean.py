@@ -87,6 +87,61 @@ def remove_ads(text: str) -> str:
     return "\n".join(kept)
 
 
+# ------------------------------------------------------------------ web page furniture
+
+_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)|<img\b[^>\n]*>", re.I)
+#: what a page asks its reader to do (click, share, go back) — never what a document says
+_UI_PHRASE = re.compile(
+    r"点击(?:查看|进入|阅读|下载|这里|此处|关注|收听|播放)|查看更多|阅读原文|展开全文|扫一扫|扫码(?:关注|阅读|下载)|"
+    r"分享到|上一篇|下一篇|返回(?:顶部|首页|列表|搜狐)|关闭窗口|打印本页|【\s*[大中小]\s*】|字号[:：]|"
+    r"^\s*(?:>>|»|》》)"  # a link line (>>了解本书更多)
+)
+
+
+def remove_web_furniture(text: str) -> str:
+    """Remove what a web page wraps around a document: image links (a text base shows no
+    pictures) and short lines that only ask the reader to click, share or go back
+    (``>>点击查看更多回复``). A line that says something in a sentence is kept."""
+    kept = []
+    for line in text.split("\n"):
+        bare = _IMAGE.sub("", line)
+        if bare != line and not bare.strip():
+            continue  # a line of images only
+        if len(bare) <= 60 and _UI_PHRASE.search(bare) and not re.search(r"[。！？；]", bare):
+            continue
+        kept.append(bare)
+    return "\n".join(kept)
+
+
+#: a note of origin or of editorial credit closing a page: （来源：人民日报）, 责任编辑：…
+_SOURCE_NOTE = re.compile(
+    r"^[（(【\[]?\s*(?:文章|信息|稿件)?(?:来源|稿源|摘自|转自|原载|出处)(?:于)?\s*[:：]?\s*"
+    r"(?P<source>[^（）()【】\[\]\n]{2,60}?)\s*[）)】\]]?$"
+)
+_CREDIT = re.compile(r"^[（(【\[]?\s*(?:责任编辑|编辑|审核|终审|校对|监制|通讯员|记者)\s*[:：|｜]\s*[^。\n]{1,40}$")
+
+
+def split_source_note(text: str) -> tuple[str, str]:
+    """Take the closing lines that say where a text comes from (or who edited it) off its end,
+    so that they are not part of the last article or list item. Returns the text and the source
+    named, if any (``（来源：人民日报）`` → 人民日报)."""
+    lines = text.rstrip().split("\n")
+    source = ""
+    for _ in range(4):  # a page closes with at most a few such lines
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if not lines:
+            break
+        last = lines[-1].strip()
+        m = _SOURCE_NOTE.match(last)
+        if m:
+            source = source or m.group("source").strip()
+        elif not _CREDIT.match(last):
+            break
+        lines.pop()
+    return "\n".join(lines), source
+
+
 # ------------------------------------------------------------------ page numbers
 
 _COUNTER = re.compile(r"^(\d{1,3})、")
@@ -190,6 +245,7 @@ class Cleaned:
     text: str
     masked: int = 0
     notes: list[str] = field(default_factory=list)
+    source_note: str = ""  # where the closing line said the text comes from (（来源：人民日报）)
 
 
 @cache
@@ -234,10 +290,12 @@ def clean_text(text: str) -> Cleaned:
     stripped = remove_ads(text)
     if stripped != text:
         notes.append("advertising removed")
-    text = rejoin_page_breaks(stripped)
+    text = normalise_whitespace(remove_web_furniture(stripped))
+    text = rejoin_page_breaks(text)
     text = normalise_punctuation(text)
     text = normalise_whitespace(mark_masked(text))
+    text, source_note = split_source_note(text)
     masked = text.count(MASK)
     if masked:
         notes.append(f"{masked} masked figure(s) marked {MASK}")
-    return Cleaned(text, masked, notes)
+    return Cleaned(text, masked, notes, source_note)

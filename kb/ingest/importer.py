@@ -21,6 +21,7 @@ from kb.ingest.metadata import (
     guess_title,
     material_metadata,
     policy_metadata,
+    title_from_text,
 )
 from kb.ingest.read import SUFFIXES, ImportProblem, read_source
 from kb.ingest.split import split_pieces
@@ -115,7 +116,7 @@ def file_id(path: Path, title: str, kind: str) -> str:
     (gongzhi-renyuan-zhengwu-chufen-fa-2020), else the title's initials — never a bare number
     such as 00 or 02 that names nothing."""
     name = slug(path.stem)
-    if len(re.sub(r"[^a-z]", "", name)) >= 3:
+    if re.search(r"[a-z]{3,}", name):  # a word, not a number or a hash (003_d77b5235…)
         return name
     return title_id(title, {"case": "c", "policy": "p", "list": "l", "material": "m"}[kind])
 
@@ -185,6 +186,12 @@ def build_records(
         raise ImportProblem(str(path), "no text left after cleaning (only advertising or markup?)")
     pieces = split_pieces(cleaned.text) if kind == "material" else [None]
     base_title = guess_title(cleaned.text, source.title_hint or title_hint)
+    title_note = ""
+    if not base_title and not overrides.get("title"):
+        base_title = title_from_text(cleaned.text)
+        if base_title:
+            title_note = "原文无标题，标题为导入时据正文拟定"
+            warnings.append(f"原文没有标题行，标题据正文拟定为《{base_title}》（可用 --title 指定）")
     visible = len(re.sub(r"\s", "", cleaned.text))
     if visible < MIN_TEXT:
         return [], [f"只有 {visible} 个字，不像一份文件，未导入（至少 {MIN_TEXT} 字）"]
@@ -218,6 +225,8 @@ def build_records(
         elif kind == "material":
             meta = material_metadata(text, title)
         meta.setdefault("title", title)
+        if cleaned.source_note and not meta.get("source"):
+            meta["source"] = cleaned.source_note  # the text's own closing note, off its last item
         for k, v in overrides.items():
             if v not in (None, "") and k != "id":
                 meta[k] = v
@@ -242,7 +251,7 @@ def build_records(
         elif kind == "policy" and structure.mode not in ("articles", "numbered", "sections"):
             warnings.append("no article structure (第X条 / 一、 / 1.) found; kept as one provision")
         masked = text.count("□")
-        notes = "; ".join(n for n in cleaned.notes if "masked" not in n)
+        notes = "; ".join(n for n in [title_note, *cleaned.notes] if n and "masked" not in n)
         if masked:
             notes = "; ".join(filter(None, [notes, f"{masked} masked figure(s) shown as □"]))
         fields = {f.name for f in dataclasses.fields(Record)}

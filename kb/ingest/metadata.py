@@ -64,6 +64,24 @@ def guess_title(text: str, hint: str = "") -> str:
     return ""
 
 
+_ABOUT = re.compile(r"(?<![《〈“\"])关于[^，。；：\n]{4,40}?的(?:调研报告|报告|通知|意见|方案|情况|讲话|总结)")
+_STUDIED = re.compile(r"就([^，。；\n]{4,30}?)(?:工作)?(?:进行|开展)了?(?:专题)?(调研|研究|检查|督查)")
+
+
+def title_from_text(text: str) -> str:
+    """A title for a text that has no title line: the 关于…的报告 it names itself, else what its
+    opening says was studied (就…进行了专题调研 → 关于…的调研报告), else its first sentence, cut."""
+    head = text[:400]
+    m = _ABOUT.search(head)
+    if m:
+        return m.group()
+    m = _STUDIED.search(head)
+    if m:
+        return f"关于{m.group(1)}的{m.group(2)}报告"
+    first = re.split(r"[。！？\n]", text.strip(), maxsplit=1)[0].strip()
+    return first if len(first) <= 30 else first[:29] + "…"
+
+
 def policy_metadata(text: str, title: str) -> dict[str, object]:
     """Issuer and date from the issuing note (``2023年12月19日中共中央发布``) or a law's
     ``…通过`` line; the version year in a title (``… 2023``) is split off."""
@@ -154,6 +172,8 @@ def find_role(text: str) -> str:
     role = m.group(2).strip()
     role = re.sub(r"[（(]以下简称[^）)]*[）)]", "", role)
     role = re.split(r"[，,]", role, maxsplit=1)[0]  # the post, not the story that follows it
+    moved = re.search(r"(?:调任|改任|转任|提任|升任)(.{4,})$", role)  # 2010年从…调任A公司书记
+    role = moved.group(1) if moved else re.sub(r"^(?:现系|系|是|现任)", "", role)
     if role.startswith(("“", '"', "‘")) or not _POST.search(role):
         return ""  # a quotation or a sentence, not a post
     return role[:80]

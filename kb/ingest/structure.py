@@ -103,6 +103,18 @@ def _title_of(text: str, limit: int = 16) -> str:
     return m.group(1) if m and len(text) > len(m.group(0)) + 4 else ""
 
 
+def _topic_of(text: str, limit: int = 20) -> str:
+    """A title for an item that has no lead phrase: its first clause, cut at a 、 (or, failing
+    that, at ``limit`` with an ellipsis) when longer — ``严禁用公款购买、印制、邮寄…``."""
+    first = re.split(r"[。；，：！？\n（(]", text, maxsplit=1)[0].strip()
+    if len(first) < 4:
+        return ""
+    if len(first) <= limit:
+        return first
+    cut = first.rfind("、", 0, limit)
+    return (first[:cut] if cut >= 8 else first[: limit - 1]) + "…"
+
+
 def _articles(paras: list[str]) -> Structure:
     preface: list[str] = []
     units: list[dict] = []
@@ -166,7 +178,7 @@ def _numbered(paras: list[str]) -> Structure:
         for u in units:
             u["anchor"] = f"{u['group']}.{u['anchor']}"
     for u in units:
-        u["title"] = _title_of(u["text"][0])
+        u["title"] = _title_of(u["text"][0]) or _topic_of(u["text"][0])
     return Structure("\n".join(preface), _finish(units), "numbered")
 
 

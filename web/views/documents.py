@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort
 
-from kb.models import KIND_LABELS
+from kb.models import KIND_LABELS, when
 from web.render import doc_url, respond, service, with_urls
 from web.views.search import search_url
 
@@ -65,7 +65,7 @@ def similar_cases(record: dict[str, Any], limit: int = 5) -> list[dict[str, Any]
         return []
     r = svc.search("", filters=filters, sort="date", per_page=limit + 1, facets=False, snippets=False)
     rows = [
-        {"id": h["id"], "title": h["title"], "date": h["date"]} for h in r["hits"] if h["id"] != record["id"]
+        {"id": h["id"], "title": h["title"], "date": when(h["date"], h.get("year"))} for h in r["hits"] if h["id"] != record["id"]
     ]
     return with_urls(rows[:limit])
 
