@@ -139,7 +139,7 @@ class SearchService:
             if now - retired_at > grace:
                 s.close()
             else:
-                keep.append((when, s))
+                keep.append((retired_at, s))
         self._retired = keep
 
     def close(self) -> None:
