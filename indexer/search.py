@@ -385,7 +385,9 @@ class SearchService:
         cached = self._sorts
         if cached is None or cached[0] != searcher.kb_generation:
             reader = searcher.reader()
-            dates = [v.decode() if isinstance(v, bytes) else (v or "") for v in reader.column_reader("sort_date")]
+            dates = [
+                v.decode() if isinstance(v, bytes) else (v or "") for v in reader.column_reader("sort_date")
+            ]
             ordinals = [int(v or 0) for v in reader.column_reader("ordinal")]
             keys = [v.decode() if isinstance(v, bytes) else (v or "") for v in reader.column_reader("key")]
             cached = self._sorts = (searcher.kb_generation, (dates, ordinals, keys))
@@ -783,7 +785,12 @@ class SearchService:
         """Cases that violated any of these provisions (or their counterparts), newest first."""
         r = self._newest_cases(provision_ids, limit, facets=False)
         return [
-            {"id": h["id"], "title": h["title"], "date": when(h["date"], h["year"]), "sanctions": h["sanctions"]}
+            {
+                "id": h["id"],
+                "title": h["title"],
+                "date": when(h["date"], h["year"]),
+                "sanctions": h["sanctions"],
+            }
             for h in r["hits"]
         ]
 

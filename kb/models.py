@@ -70,6 +70,9 @@ class Record:
     short_names: tuple[str, ...] = ()  # 《条例》 …
     summary: bool = False  # True: our own summary of the official text, not the text itself
     source: str = ""  # where the original is published (URL or bibliographic reference)
+    source_url: str = ""  # the page the record was written from (the best copy the editors found)
+    original_publisher: str = ""  # who first published it (中央纪委国家监委网站), when the page is a copy
+    repost: bool = False  # source_url is a third party's copy (转载), not the issuer or a news outlet
     source_file: str = ""  # the file it was imported from
     genre: str = ""  # 工作报告 / 讲话 / 调研报告 / 指导性案例 / 案例分析 …
     level: str = ""  # 中央 / 省 / 市 / 县 / 区
@@ -115,6 +118,19 @@ class Record:
             d[k] = v
         d["units"] = [u.dump(self.id) for u in self.units]
         return d
+
+
+def source_line(record: dict[str, Any]) -> str:
+    """Where a record comes from, as a printed pack or a page says it: the original publisher,
+    then the page read, marked 转载 when it is a copy; the free-text ``source`` otherwise."""
+    publisher = record.get("original_publisher") or ""
+    url = record.get("source_url") or ""
+    if not publisher and not url:
+        return record.get("source") or ""
+    parts = [f"{publisher}发布" if publisher else ""]
+    if url:
+        parts.append(f"{'转载' if record.get('repost') else '见'}：{url}")
+    return "；".join(p for p in parts if p)
 
 
 def when(date: dt.date | str | None, year: int | str | None) -> str:

@@ -112,9 +112,9 @@ def parse_record(text: str, path: str = "<text>") -> Record:
         elif name in ("year", "masked"):
             if not isinstance(value, int) or isinstance(value, bool):
                 raise RecordError(path, line, f"field '{name}' must be a whole number")
-        elif name == "summary":
+        elif name in ("summary", "repost"):
             if not isinstance(value, bool):
-                raise RecordError(path, line, "field 'summary' must be true or false")
+                raise RecordError(path, line, f"field '{name}' must be true or false")
         elif not isinstance(value, str):
             raise RecordError(path, line, f"field '{name}' must be a string")
         kwargs[name] = value
@@ -216,7 +216,7 @@ def _front_matter(record: Record) -> dict[str, Any]:
         value = getattr(record, f.name)
         if value in (None, "", (), 0) and f.name not in ("id", "kind", "title"):
             continue
-        if f.name == "summary" and not value:
+        if f.name in ("summary", "repost") and not value:
             continue
         out[f.name] = list(value) if isinstance(value, tuple) else value
     units: dict[str, Any] = {}

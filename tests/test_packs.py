@@ -199,3 +199,17 @@ def test_invalid_pack_is_refused_by_the_cli(tmp_path, tiny_index):
         main, ["pack", "export", str(bad), "-o", str(tmp_path / "x.docx"), "--index", str(tiny_index)]
     )
     assert r.exit_code == 1 and "bad.toml:4" in r.output and "field 'id'" in r.output
+
+
+def test_a_reposted_source_prints_as_such():
+    from kb.models import source_line
+
+    record = {
+        "source": "据转载页整理",
+        "source_url": "http://example.org/copy.html",
+        "original_publisher": "中央纪委国家监委网站",
+        "repost": True,
+    }
+    assert source_line(record) == "中央纪委国家监委网站发布；转载：http://example.org/copy.html"
+    assert source_line({**record, "repost": False}).endswith("见：http://example.org/copy.html")
+    assert source_line({"source": "人民日报2013年7月30日"}) == "人民日报2013年7月30日"

@@ -220,7 +220,9 @@ def test_a_placeholder_unit_is_a_page_but_never_a_hit(tmp_path):
     from indexer.search import SearchService
     from tests.conftest import policy, write_records
 
-    text = policy("p", "测试规定", {"1": "严控文件数量，精简会议。", "2": "规范创建示范活动（要点暂不概括）。"})
+    text = policy(
+        "p", "测试规定", {"1": "严控文件数量，精简会议。", "2": "规范创建示范活动（要点暂不概括）。"}
+    )
     text = text.replace("+++\n\n", '[units."2"]\nstub = true\n+++\n\n', 1)
     corpus = write_records(tmp_path / "corpus", {"p.md": text})
     build_index([corpus], tmp_path / "index")
@@ -236,6 +238,8 @@ def test_unknown_unit_fields_are_refused_by_name(tmp_path):
     from kb.records import RecordError, parse_record
     from tests.conftest import policy
 
-    text = policy("p", "测试规定", {"1": "严控文件数量。"}).replace("+++\n\n", '[units."1"]\nstubb = true\n+++\n\n', 1)
+    text = policy("p", "测试规定", {"1": "严控文件数量。"}).replace(
+        "+++\n\n", '[units."1"]\nstubb = true\n+++\n\n', 1
+    )
     with pytest.raises(RecordError, match="stubb"):
         parse_record(text, "p.md")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kb.models import source_line
 from kb.packs.model import Pack
 from kb.packs.quiz import make_quiz
 
@@ -56,7 +57,7 @@ def provision_citation(item: dict[str, Any]) -> str:
 
 def case_citation(record: dict[str, Any]) -> str:
     when = _date_cn(record.get("date")) or (f"{record['year']}年" if record.get("year") else "")
-    src = record.get("source") or record.get("publisher") or ""
+    src = source_line(record) or record.get("publisher") or ""
     return "；".join(x for x in (f"来源：{src}" if src else "", f"日期：{when}" if when else "") if x)
 
 

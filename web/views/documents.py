@@ -65,7 +65,9 @@ def similar_cases(record: dict[str, Any], limit: int = 5) -> list[dict[str, Any]
         return []
     r = svc.search("", filters=filters, sort="date", per_page=limit + 1, facets=False, snippets=False)
     rows = [
-        {"id": h["id"], "title": h["title"], "date": when(h["date"], h.get("year"))} for h in r["hits"] if h["id"] != record["id"]
+        {"id": h["id"], "title": h["title"], "date": when(h["date"], h.get("year"))}
+        for h in r["hits"]
+        if h["id"] != record["id"]
     ]
     return with_urls(rows[:limit])
 
