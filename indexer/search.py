@@ -697,6 +697,8 @@ class SearchService:
                     u = parent["units"][i]
                     extra = u["title"] if u["title"] and u["title"] not in u["number"] else ""
                     label = " ".join(x for x in (parent["title"], u["number"], extra) if x)
+            if label == item_id:
+                return label  # not held: not remembered, so made-up ids cannot grow the cache
             self._labels[item_id] = label
         return self._labels[item_id]
 

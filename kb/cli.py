@@ -511,16 +511,34 @@ def pack() -> None:
     help="Title of the section holding the ids.",
 )
 @click.option("--quiz/--no-quiz", default=False)
+@INDEX_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def pack_create(
-    ids: tuple[str, ...], title: str, subtitle: str, section_title: str, quiz: bool, output: Path
+    ids: tuple[str, ...],
+    title: str,
+    subtitle: str,
+    section_title: str,
+    quiz: bool,
+    index_dir: Path | None,
+    output: Path,
 ) -> None:
-    """Write a pack file holding these ids, in order."""
-    from kb.packs import Pack, PackItem, PackSection, dump_pack
+    """Write a pack file holding these ids, in order. Every id must be in the index: a pack
+    that names nothing is refused, naming the ids not found."""
+    from kb.packs import Pack, PackError, PackItem, PackSection, dump_pack, loads_pack
 
-    p = Pack(title, subtitle, "", quiz, [PackSection(section_title, [PackItem(i) for i in ids])])
+    service = open_service(index_dir)
+    missing = [i for i in ids if service.get(i) is None]
+    if missing:
+        raise click.ClickException(f"知识库中没有：{'、'.join(missing)}（可用 kb search 查找编号）")
+    p = Pack(
+        title, subtitle, "", quiz, [PackSection(section_title, [PackItem(service.canonical(i)) for i in ids])]
+    )
+    try:
+        loads_pack(dump_pack(p))  # the limits a loaded pack is held to (title length, item count)
+    except PackError as e:
+        raise click.ClickException(e.message) from None
     output.write_text(dump_pack(p), encoding="utf-8")
-    click.echo(f"{output}: {len(ids)} item(s)", err=True)
+    click.echo(f"{output}：{len(ids)} 项", err=True)
 
 
 @pack.command("for-provision")

@@ -4,6 +4,7 @@ Screenshots are saved in test-artifacts/."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -158,9 +159,40 @@ def test_study_pack_in_the_browser(server, browser, tmp_path):
     dl.value.save_as(path)
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(path.read_bytes())).paragraphs)
     assert "学习提示：重点学习" in text
-    # one click: a pack for a provision, with the cases under it
+    # the file the page downloads is the file it loads
+    with page.expect_download() as dl:
+        page.click("button[value=toml]")
+    pack_file = tmp_path / "pack.toml"
+    dl.value.save_as(pack_file)
+    # one click: a pack for a provision, with the cases under it — asked first, since a pack is open
     page.goto(server + "/doc/cdc-2023/132")
     page.click("text=为该条文生成学习包")
+    page.wait_for_selector("#pack-ask:not([hidden])")
+    assert "已有 2 项" in page.inner_text("#pack-ask")
+    shot(page, "6-pack-ask")
+    page.click("#pack-ask button[data-choice=替换]")
     page.wait_for_function("document.querySelectorAll('.pack-items li').length >= 3")
-    assert "ccdi-zd-01" in page.content()
+    labels = page.locator(".pack-items li a").all_inner_texts()
+    assert not any(re.fullmatch(r"[a-z0-9/.-]+", t.strip()) for t in labels), labels  # titles, not ids
+    assert any("第一百三十二条" in t for t in labels)
+    # the replaced pack comes back with one click
+    page.click("#pack-undo-button")
+    page.wait_for_function("document.querySelectorAll('.pack-items li').length === 2")
+    # clearing asks; 取消 keeps everything
+    page.click("#pack-clear")
+    page.click("#pack-ask button[data-choice=取消]")
+    assert page.locator(".pack-items li").count() == 2
+    page.click("#pack-clear")
+    page.click("#pack-ask button[data-choice=清空]")
+    page.wait_for_function("document.querySelectorAll('.pack-items li').length === 0")
+    # loading the downloaded file brings the two items back, with their note
+    page.set_input_files("#pack-file", str(pack_file))
+    page.wait_for_function("document.querySelectorAll('.pack-items li').length === 2")
+    assert page.locator(".pack-items li >> nth=0 >> textarea").input_value() == "重点学习"
+    # anything else is refused in Chinese
+    junk = tmp_path / "junk.toml"
+    junk.write_text("<html>not a pack</html>", encoding="utf-8")
+    page.set_input_files("#pack-file", str(junk))
+    page.wait_for_function("document.getElementById('pack-status').textContent.includes('学习包文件有误')")
+    assert page.locator(".pack-items li").count() == 2
     ctx.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
 
@@ -36,16 +37,17 @@ def test_roundtrip(tmp_path):
 @pytest.mark.parametrize(
     ("text", "line", "fragment"),
     [
-        ("title = \n", 1, "not valid TOML"),
-        ("subtitle = 'x'\n", 1, "field 'title'"),
-        ("title = 't'\ncolour = 1\n", 1, "unknown field 'colour'"),
-        ("title = 't'\n\n[[section]]\ntitle = 's'\n[[section.item]]\nid = 'Bad Id!'\n", 5, "field 'id'"),
+        ("title = \n", 1, "不是有效的学习包文件"),
+        ("subtitle = 'x'\n", 1, "字段 'title'"),
+        ("title = 't'\ncolour = 1\n", 1, "未知字段 'colour'"),
+        ("title = 't'\n\n[[section]]\ntitle = 's'\n[[section.item]]\nid = 'Bad Id!'\n", 5, "字段 'id'"),
         (
             "title = 't'\n[[section]]\ntitle = 's'\n[[section.item]]\nid = 'a/1'\nnote = 3\n",
             4,
-            "field 'note'",
+            "字段 'note'",
         ),
-        ("title = 't'\nquiz = 'yes'\n", 1, "field 'quiz'"),
+        ("title = 't'\nquiz = 'yes'\n", 1, "字段 'quiz'"),
+        ("title = '" + "长" * 300 + "'\n", 1, "太长"),
     ],
 )
 def test_invalid_pack_files_name_line_and_field(tmp_path, text, line, fragment):
@@ -167,10 +169,17 @@ def test_bundled_pack_for_fingertip_formalism_exports(tmp_path):
     assert (
         runner.invoke(
             main,
-            ["pack", "create", *ids, "--title", "指尖上的形式主义学习包", "--quiz", "-o", str(pack_file)],
+            ["pack", "create", *ids, "--title", "指尖上的形式主义学习包", "--quiz", "-o", str(pack_file)]
+            + ["--index", str(root)],
         ).exit_code
         == 0
     )
+    # an id the knowledge base does not hold is refused by name, and nothing is written
+    bad = tmp_path / "bad.toml"
+    r = runner.invoke(
+        main, ["pack", "create", ids[0], "nosuch-id", "--title", "t", "-o", str(bad), "--index", str(root)]
+    )
+    assert r.exit_code != 0 and "nosuch-id" in r.output and not bad.exists()
     for fmt in ("docx", "md", "html"):
         out = tmp_path / f"p.{fmt}"
         r = runner.invoke(
@@ -198,7 +207,7 @@ def test_invalid_pack_is_refused_by_the_cli(tmp_path, tiny_index):
     r = CliRunner().invoke(
         main, ["pack", "export", str(bad), "-o", str(tmp_path / "x.docx"), "--index", str(tiny_index)]
     )
-    assert r.exit_code == 1 and "bad.toml:4" in r.output and "field 'id'" in r.output
+    assert r.exit_code == 1 and "bad.toml:4" in r.output and "字段 'id'" in r.output
 
 
 def test_a_reposted_source_prints_as_such():
@@ -213,3 +222,55 @@ def test_a_reposted_source_prints_as_such():
     assert source_line(record) == "中央纪委国家监委网站发布；转载：http://example.org/copy.html"
     assert source_line({**record, "repost": False}).endswith("见：http://example.org/copy.html")
     assert source_line({"source": "人民日报2013年7月30日"}) == "人民日报2013年7月30日"
+
+
+def test_a_pack_loads_whatever_its_name_says(tmp_path):
+    """The file the page downloads (TOML) and a JSON pack load alike, told apart by content."""
+    from kb.packs import loads_pack
+
+    as_toml = tmp_path / "p.json"  # a TOML pack saved under a .json name
+    as_toml.write_text(dump_pack(PACK), encoding="utf-8")
+    assert load_pack(as_toml) == PACK
+    as_json = tmp_path / "p.toml"
+    as_json.write_text(
+        json.dumps(
+            PACK.dump()
+            | {
+                "sections": [
+                    {"title": s.title, "items": [{"id": i.id, "note": i.note} for i in s.items]}
+                    for s in PACK.sections
+                ]
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    assert load_pack(as_json) == PACK
+    with pytest.raises(PackError, match="不是有效的学习包文件"):
+        loads_pack("<html>这不是学习包</html>")
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (
+            {"title": "t", "section": [{"title": "s", "item": [{"id": f"a/{i}"} for i in range(10_000)]}]},
+            "条目太多",
+        ),
+        ({"title": "题" * 2000}, "太长"),
+        ({"title": "t", "section": [{"title": "s", "item": [{"id": "a/1", "note": "注" * 5000}]}]}, "太长"),
+        ({"title": "t", "section": [{"title": f"{i}"} for i in range(100)]}, "分组太多"),
+    ],
+)
+def test_oversized_packs_are_refused_in_chinese(data, fragment):
+    from kb.packs import pack_from_dict
+
+    with pytest.raises(PackError, match=fragment):
+        pack_from_dict(data)
+
+
+def test_a_huge_pack_file_is_refused_before_it_is_read(tmp_path):
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"title = 't'\n" + b"#" * 3_000_000)
+    with pytest.raises(PackError, match="文件太大"):
+        load_pack(big)

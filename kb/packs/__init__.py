@@ -1,7 +1,16 @@
 """Study packs (学习包): chosen provisions, list items and cases, in sections, annotated,
 exported as Word, Markdown or printable HTML."""
 
-from kb.packs.model import Pack, PackError, PackItem, PackSection, dump_pack, load_pack, pack_from_dict
+from kb.packs.model import (
+    Pack,
+    PackError,
+    PackItem,
+    PackSection,
+    dump_pack,
+    load_pack,
+    loads_pack,
+    pack_from_dict,
+)
 from kb.packs.resolve import ResolvedPack, resolve_pack
 
 __all__ = [
@@ -12,6 +21,7 @@ __all__ = [
     "ResolvedPack",
     "dump_pack",
     "load_pack",
+    "loads_pack",
     "pack_from_dict",
     "resolve_pack",
 ]

@@ -49,6 +49,7 @@
         var li = el("li", { draggable: "true", "data-si": si, "data-ii": ii, tabindex: "0" });
         var a = el("a", { href: "/doc/" + it.id }, it.label || it.id);
         li.appendChild(a);
+        if (it.missing) li.appendChild(el("span", { "class": "muted" }, "（已不在知识库中）"));
         var note = el("textarea", { rows: "1", placeholder: "学习提示（可选）", "aria-label": "学习提示" });
         note.value = it.note || "";
         note.addEventListener("change", function () { var q = load(); q.sections[si].items[ii].note = note.value; save(q); });
@@ -64,7 +65,7 @@
           li.appendChild(next);
         }
         var del = el("button", { type: "button", "aria-label": "移除" }, "移除");
-        del.addEventListener("click", function () { var q = load(); q.sections[si].items.splice(ii, 1); save(q); render(); });
+        del.addEventListener("click", function () { stash("移除“" + (it.label || it.id) + "”"); var q = load(); q.sections[si].items.splice(ii, 1); save(q); render(); offerUndo(); });
         li.appendChild(del);
         li.addEventListener("keydown", function (ev) {
           if (ev.altKey && ev.key === "ArrowUp") { ev.preventDefault(); move(si, ii, si, ii - 1); }
@@ -83,8 +84,7 @@
       if (!s.items.length) sec.appendChild(el("p", { "class": "muted" }, "（空。可在检索结果中点“加入学习包”。）"));
       box.appendChild(sec);
     });
-    var n = p.sections.reduce(function (a, s) { return a + s.items.length; }, 0);
-    document.getElementById("pack-status").textContent = "共 " + n + " 项";
+    document.getElementById("pack-count").textContent = "共 " + count(p) + " 项";
   }
 
   function move(si, ii, sj, ij) {
@@ -94,6 +94,62 @@
     var dst = p.sections[sj].items;
     dst.splice(Math.min(ij, dst.length), 0, it);
     save(p); render();
+  }
+
+  function count(p) { return p.sections.reduce(function (a, s) { return a + s.items.length; }, 0); }
+
+  // One step of undo: what the pack was before the last replace, clear or removal.
+  var UNDO = KEY + "-undo";
+  function stash(what) {
+    localStorage.setItem(UNDO, JSON.stringify({ what: what, pack: load() }));
+  }
+  function offerUndo() {
+    var box = document.getElementById("pack-undo"), raw = localStorage.getItem(UNDO);
+    box.textContent = "";
+    if (!raw) return;
+    var u; try { u = JSON.parse(raw); } catch (e) { return; }
+    box.appendChild(el("span", {}, "已" + u.what + "。"));
+    var b = el("button", { type: "button", id: "pack-undo-button" }, "撤销");
+    b.addEventListener("click", function () {
+      save(u.pack); localStorage.removeItem(UNDO); render(); offerUndo();
+      status("已撤销，学习包恢复为之前的 " + count(u.pack) + " 项。");
+    });
+    box.appendChild(b);
+  }
+  function status(text) { document.getElementById("pack-status").textContent = text; }
+
+  // Ask before anything that replaces or clears: a panel on the page, not a browser dialog.
+  function ask(message, choices) {
+    var box = document.getElementById("pack-ask");
+    box.textContent = "";
+    box.hidden = false;
+    box.appendChild(el("p", {}, message));
+    choices.forEach(function (c) {
+      var b = el("button", { type: "button", "data-choice": c[0] }, c[0]);
+      b.addEventListener("click", function () { box.hidden = true; box.textContent = ""; if (c[1]) c[1](); });
+      box.appendChild(b);
+    });
+    box.querySelector("button").focus();
+  }
+
+  // A pack from elsewhere (为该条文生成学习包, a loaded file): replace the open one or add to it,
+  // asking first when the open one holds anything.
+  function receive(incoming, from) {
+    var here = load(), n = count(here);
+    function replace() { if (n) stash("替换学习包"); save(incoming); render(); offerUndo(); status("已载入" + from + "，共 " + count(incoming) + " 项。"); }
+    function merge() {
+      stash("加入新条目");
+      var q = load(), seen = {};
+      q.sections.forEach(function (s) { s.items.forEach(function (i) { seen[i.id] = true; }); });
+      incoming.sections.forEach(function (s) {
+        var fresh = s.items.filter(function (i) { return !seen[i.id]; });
+        if (fresh.length) q.sections.push({ title: s.title, items: fresh });
+      });
+      save(q); render(); offerUndo(); status("已把" + from + "中的新条目加入当前学习包。");
+    }
+    if (!n) { replace(); return; }
+    ask("当前学习包“" + here.title + "”已有 " + n + " 项。要用" + from + "（" + count(incoming) + " 项）替换它，还是把新条目加入当前学习包？",
+        [["替换", replace], ["加入当前学习包", merge], ["取消", null]]);
   }
 
   function packPage() {
@@ -106,7 +162,12 @@
     document.getElementById("add-section").addEventListener("click", function () {
       var p = load(); p.sections.push({ title: "第" + (p.sections.length + 1) + "组", items: [] }); save(p); render();
     });
-    document.getElementById("pack-clear").addEventListener("click", function () { localStorage.removeItem(KEY); render(); });
+    document.getElementById("pack-clear").addEventListener("click", function () {
+      var n = count(load());
+      ask("清空学习包（" + n + " 项，以及标题、前言）？清空后可撤销一次。", [["清空", function () {
+        stash("清空学习包"); localStorage.removeItem(KEY); render(); offerUndo();
+      }], ["取消", null]]);
+    });
     document.getElementById("export-form").addEventListener("submit", function () {
       var p = load();
       document.getElementById("pack-json").value = JSON.stringify({
@@ -116,18 +177,25 @@
     });
     document.getElementById("pack-file").addEventListener("change", function (ev) {
       var f = ev.target.files[0]; if (!f) return;
-      f.text().then(function (t) {
-        try { var p = JSON.parse(t); p.sections = p.sections || (p.section || []).map(function (s) { return { title: s.title, items: s.item || s.items || [] }; }); save(p); render(); }
-        catch (e) { document.getElementById("pack-status").textContent = "只能载入本页下载的 JSON 学习包文件（TOML 文件请用命令行）。"; }
-      });
+      var body = new FormData(); body.append("file", f);
+      fetch(root.getAttribute("data-read-url"), { method: "POST", body: body, headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
+        .then(function (r) {
+          if (!r.ok) { status(r.body.error || "无法载入该文件。"); return; }
+          receive(r.body, "文件“" + f.name + "”");
+        })
+        .catch(function () { status("无法载入该文件：请确认它是本页下载的学习包文件（.toml 或 .json）。"); })
+        .then(function () { ev.target.value = ""; });
     });
     var from = root.getAttribute("data-from");
     if (from) {
       fetch("/pack/for/" + from + ".json").then(function (r) { return r.ok ? r.json() : null; }).then(function (p) {
-        if (p) { p.sections.forEach(function (s) { s.items.forEach(function (i) { i.label = i.id; }); }); save(p); render(); }
+        if (p) receive(p, "“" + p.title + "”");
+        else status("没有找到条文 " + from + "，未生成学习包。");
       });
     }
     render();
+    offerUndo();
   }
 
   document.addEventListener("DOMContentLoaded", function () { addButtons(); packPage(); });

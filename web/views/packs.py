@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
-from kb.packs import PackError, dump_pack, pack_from_dict, resolve_pack
+from kb.packs import Pack, PackError, dump_pack, loads_pack, pack_from_dict, resolve_pack
 from kb.packs.export import FORMATS
-from kb.packs.model import pack_for_provision
+from kb.packs.model import MAX_BYTES, pack_for_provision
 from web.render import respond, service
 
 bp = Blueprint("packs", __name__)
@@ -27,11 +27,34 @@ MIME = {
 def pack_page():
     data: dict[str, Any] = {
         "export_url": url_for("packs.export"),
+        "read_url": url_for("packs.read_pack"),
         "formats": ["docx", "md", "html", "toml"],
         "from": request.args.get("from", ""),
         "format": "学习包保存在本浏览器中（localStorage），可下载为文件分享；导出时以 POST 提交 pack 字段（JSON）。",
     }
     return respond("pack.html", data)
+
+
+def labelled(pack: Pack) -> dict[str, Any]:
+    """A pack as the page keeps it: every item with the title it shows (not its raw id), and
+    whether the knowledge base still holds it."""
+    svc = service()
+    return {
+        "title": pack.title,
+        "subtitle": pack.subtitle,
+        "preface": pack.preface,
+        "quiz": pack.quiz,
+        "sections": [
+            {
+                "title": s.title,
+                "items": [
+                    {"id": i.id, "note": i.note, "label": svc.label(i.id), "missing": svc.get(i.id) is None}
+                    for i in s.items
+                ],
+            }
+            for s in pack.sections
+        ],
+    }
 
 
 @bp.route("/pack/for/<path:item_id>")
@@ -41,7 +64,32 @@ def pack_for(item_id: str):
     item = service().get_with_links(item_id)
     if item is None or "units" in item:
         abort(404)
-    return jsonify(pack_for_provision(item).dump())
+    return jsonify(labelled(pack_for_provision(item)))
+
+
+def _refuse(message: str, status: int = 400):
+    return jsonify({"error": message}), status
+
+
+@bp.route("/pack/read", methods=["POST"])
+def read_pack():
+    """载入学习包文件: the .toml this page downloads, or a JSON pack, read on the server (one
+    parser for the page and the command line) and returned as JSON with item titles."""
+    f = request.files.get("file")
+    if f is None:
+        return _refuse("请选择学习包文件（本页“学习包文件”下载的 .toml，或 .json）")
+    data = f.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        return _refuse(f"文件太大（最多 {MAX_BYTES // 1_000_000} MB），不像学习包文件", 413)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _refuse("这不是学习包文件：学习包文件是 UTF-8 文本（本页下载的 .toml 或 .json）")
+    try:
+        pack = loads_pack(text, f.filename or "学习包文件")
+    except PackError as e:
+        return _refuse(f"学习包文件有误（第 {e.line} 行）：{e.message}")
+    return jsonify(labelled(pack))
 
 
 @bp.route("/pack/export", methods=["POST"])
