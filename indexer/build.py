@@ -32,6 +32,7 @@ from indexer import pool
 from indexer.analysis import ANALYSIS_VERSION, get_tokenizer
 from indexer.mpwriter import CheckedMpWriter
 from indexer.schema import build_schema
+from kb.categories import canonical, category_map
 from kb.corpus import Corpus, Problem, load_corpus
 from kb.links.anchors import anchor_texts
 from kb.links.correspondence import load_correspondence
@@ -256,6 +257,7 @@ class Links:
         self.correspondence = load_correspondence(records)
         self.edges, self.unresolved = build_edges(records, self.correspondence)
         self.anchors = anchor_texts(records, self.edges)
+        self.category_map = category_map(records)
         self._violates: dict[str, list[str]] = {}
         for e in self.edges:
             if e.type == "violates":
@@ -269,13 +271,17 @@ class Links:
     def anchor(self, unit_id: str) -> str:
         return self.anchors.get(unit_id, "")
 
+    def categories(self, values: Iterable[str]) -> list[str]:
+        return canonical(values, self.category_map)
+
     def signature(self, record: Record) -> str:
         """What the links give a record's entries: a record is re-indexed when this changes (a
         new case names one of its provisions, so the provision's anchor words change)."""
         keys = [record.id, *(f"{record.id}/{u.anchor}" for u in record.units)]
         parts = [",".join(self.violates(k)) for k in keys]
         anchors = "\n".join(self.anchor(k) for k in keys)
-        return "|".join(parts) + "#" + hashlib.sha1(anchors.encode("utf-8")).hexdigest()
+        names = ",".join(self.categories([*record.categories, *(u.category for u in record.units)]))
+        return "|".join(parts) + "#" + hashlib.sha1((anchors + names).encode("utf-8")).hexdigest()
 
 
 _URL = re.compile(r"https?://\S+")
@@ -344,6 +350,7 @@ def hit_count(record: Record) -> int:
 def entries(record: Record, links: Links | None = None) -> Iterator[dict[str, Any]]:
     """The index entries of one record: its document entry, then its hits."""
     violates = links.violates(record.id) if links else list(record.violates)
+    cats = links.categories if links else (lambda values: canonical(values, {}))
     date = record.date.isoformat() if record.date else ""
     year = str(record.year or (record.date.year if record.date else "") or "")
     common = {
@@ -367,7 +374,7 @@ def entries(record: Record, links: Links | None = None) -> Iterator[dict[str, An
         "entry": "document",
         "kind": record.kind,
         "title": record.title,
-        "category": _kw(record.categories),
+        "category": _kw(cats(record.categories)),
         "ordinal": 0,
         "record": json.dumps(record.dump(), ensure_ascii=False, default=str),
     }
@@ -389,7 +396,7 @@ def entries(record: Record, links: Links | None = None) -> Iterator[dict[str, An
             # characters on average in the analyses), its bigrams were 70% of a build's postings,
             # and its words already carry dictionary sub-words. Relevance did not move.
             "bigram": record.title,
-            "category": _kw(record.categories),
+            "category": _kw(cats(record.categories)),
             "anchor": links.anchor(record.id) if links else "",
             "ordinal": 1,
         }
@@ -412,7 +419,7 @@ def entries(record: Record, links: Links | None = None) -> Iterator[dict[str, An
             "heading": " / ".join(u.heading),
             "text": text,
             "bigram": f"{u.title}\n{text}",
-            "category": _kw([u.category, *record.categories]),
+            "category": _kw(cats([u.category, *record.categories])),
             # the chapter path (第八章 对违反廉洁纪律行为的处分) is something people search for too
             "meta": common["meta"] + "\n" + "\n".join(u.heading),
             "anchor": links.anchor(uid) if links else u.gist,

@@ -34,6 +34,8 @@ from kb.models import UNIT_KIND, when
 #: tests/relevance.toml, so it is a development-set figure
 KIND_PRIOR = {"provision": 1.0, "list-item": 0.9, "case": 0.5, "material": 0.5}
 MAX_PAGE = 1000
+RELATED_FROM = 20  # 相关条文: read from the cases among this many best hits
+RELATED_SHOWN = 3
 MAX_PER_PAGE = 100
 
 
@@ -245,6 +247,11 @@ class SearchService:
             ]
         terms = self._terms(wq, relaxed, p) if snippets else {}
         hits = [self._hit(f, score, snippets, terms, versions) for f, score, versions in page_hits]
+        provisions = (
+            self._provisions_broken(searcher, [d for _, d in ranked[:RELATED_FROM]], hits)
+            if not by_date and page == 1
+            else []
+        )
         parsed = pq.dump()
         parsed["relaxed"] = (
             relaxed.dump()
@@ -263,12 +270,27 @@ class SearchService:
             "sort": sort,
             "filters": filters,
             "hits": hits,
+            "provisions": provisions,
             "facets": self.facet_counts(
                 pq, filters, matched=docs, searcher=searcher, query_plan=p, relaxed=relaxed
             )
             if facets
             else {},
         }
+
+    def _provisions_broken(self, searcher: Any, docs: list[int], hits: list[dict[str, Any]]) -> list[dict]:
+        """The provisions the best-ranked cases broke, most cases first (相关条文): when a query
+        is answered by cases, the rule to cite is one click away even if no provision ranks."""
+        shown = {h["id"] for h in hits}
+        counts: Counter[str] = Counter()
+        for d in docs:
+            f = searcher.stored_fields(d)
+            if f.get("kind") == "case":
+                counts.update(v for v in (f.get("violates") or "").split(",") if v and v not in shown)
+        return [
+            {"id": uid, "label": self.label(uid), "cases": n}
+            for uid, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:RELATED_SHOWN]
+        ]
 
     def _by_date(self, searcher: Any, docs: list[int], sort: str) -> list[int]:
         dates, ordinals = self._sort_arrays(searcher)
@@ -466,9 +488,11 @@ class SearchService:
                 for v, c in counts.items()
                 if v
             ]
-            if name == "violates":
+            if name in ("violates", "document"):
                 for row in rows:
                     row["label"] = self.label(row["value"])
+            if name == "violates":  # 违反条文 counts provisions; a list item is what a case is about
+                rows = [r for r in rows if r["selected"] or self._kind_of(r["value"]) == "policy"]
             for v in selected - {r["value"] for r in rows}:
                 rows.append({"value": v, "label": value_label(name, v), "count": 0, "selected": True})
             rows.sort(
@@ -482,6 +506,10 @@ class SearchService:
 
     def _stored(self, key: str) -> dict[str, Any] | None:
         return self.searcher.document(key=key)
+
+    def _kind_of(self, item_id: str) -> str:
+        record = self._record(item_id.split("/")[0])
+        return record["kind"] if record else ""
 
     def _record(self, rid: str) -> dict[str, Any] | None:
         """A stored record, parsed once per generation. Shared: read it, never change it. Misses

@@ -196,3 +196,35 @@ def test_study_pack_in_the_browser(server, browser, tmp_path):
     page.wait_for_function("document.getElementById('pack-status').textContent.includes('学习包文件有误')")
     assert page.locator(".pack-items li").count() == 2
     ctx.close()
+
+
+def test_phone_facets_sit_behind_a_filter_button_above_the_results(server, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(server + "/search?q=" + "公车私用")
+    page.wait_for_selector(".hit")
+    button = page.locator("label.facet-button")
+    assert button.is_visible() and not page.locator("#facets").is_visible()
+    assert button.bounding_box()["y"] < page.locator(".hit >> nth=0").bounding_box()["y"]
+    button.click()
+    page.wait_for_selector("#facets", state="visible")
+    assert page.locator("#facets").bounding_box()["y"] < page.locator(".hit >> nth=0").bounding_box()["y"]
+    shot(page, "5-phone-filters")
+    # a long facet folds after eight values under 更多
+    page.goto(server + "/search?q=&f.kind=case")
+    page.click("label.facet-button")
+    region = page.locator("details.facet:has(summary:text-is('地区'))")
+    if region.count():
+        assert region.locator(":scope > ul > li").count() <= 8
+    # a badge never wraps inside its words
+    page.goto(server + "/search?q=" + "政务撤职")
+    page.wait_for_selector(".hit")
+    for badge in page.locator(".sanction").all()[:10]:
+        box = badge.bounding_box()
+        assert box["height"] < 2 * 16 * 1.3, badge.inner_text()  # one line
+
+
+def test_desktop_shows_facets_beside_results_without_the_button(server, browser):
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(server + "/search?q=" + "公车私用")
+    page.wait_for_selector(".hit")
+    assert page.locator("#facets").is_visible() and not page.locator("label.facet-button").is_visible()

@@ -303,3 +303,51 @@ def test_pack_files_load_on_the_server_in_either_format(client):
         r = client.post("/pack/read", data={"file": (io.BytesIO(body), "x.toml")})
         assert r.status_code == status and "学习包" in r.get_json()["error"]
     assert client.post("/pack/read").status_code == 400
+
+
+def test_a_page_past_the_end_shows_the_last_page_and_says_so(client):
+    r = client.get("/search.json?q=&page=99999").get_json()
+    assert r["paging"]["page"] == r["paging"]["pages"] and r["hits"]
+    assert any(f"只有 {r['paging']['pages']} 页" in n for n in r["notes"])
+
+
+def test_an_empty_result_offers_ways_that_find_something(client):
+    """Each filter to drop and each word alone, with the count it would give; never a way that
+    finds nothing."""
+    r = client.get("/search.json?q=公车私用&f.year=1999").get_json()
+    assert r["total"] == 0
+    labels = {s["label"]: s["count"] for s in r["suggestions"]}
+    assert any("去掉筛选" in k and "1999" in k for k in labels), labels
+    assert all(n > 0 for n in labels.values())
+    r = client.get("/search.json?q=公车私用 文山会海 不存在的词甲乙").get_json()
+    if r["total"] == 0:
+        assert r["suggestions"] and all(s["count"] > 0 for s in r["suggestions"])
+    page = client.get("/search?q=公车私用&f.year=1999").get_data(as_text=True)
+    assert "可以试试" in page and "条）" in page
+
+
+def test_the_violates_facet_lists_provisions_only_and_labels_them(client):
+    r = client.get("/search.json?q=&f.kind=case").get_json()
+    violates = next(f for f in r["facets"] if f["name"] == "violates")
+    values = [v["value"] for v in violates["buckets"] + violates["folded"]]
+    assert values and all(v.startswith(("demo/", "xp/")) for v in values), values
+    assert all(v["label"] != v["value"] for v in violates["buckets"])
+
+
+def test_long_facets_fold_after_eight(client):
+    r = client.get("/search.json?q=").get_json()
+    for f in r["facets"]:
+        assert len([v for v in f["buckets"] if not v["selected"]]) <= 8
+    page = client.get("/search?q=").get_data(as_text=True)
+    assert 'id="show-facets"' in page and "筛选" in page
+
+
+def test_cases_that_answer_a_query_name_the_provision_they_broke(tiny_service):
+    """相关条文: the provisions the best-ranked cases broke, unless the page already shows them."""
+    r = tiny_service.search("某甲公车私用案", per_page=1)
+    assert r["hits"][0]["id"] == "c1"
+    assert {p["id"] for p in r["provisions"]} == {"demo/4", "demo/5"}
+    assert all(p["cases"] >= 1 and p["label"] != p["id"] for p in r["provisions"])
+    wide = tiny_service.search("某甲公车私用案", per_page=20)
+    shown = {h["id"] for h in wide["hits"]}
+    assert not shown & {p["id"] for p in wide["provisions"]}

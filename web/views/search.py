@@ -13,6 +13,9 @@ from web.render import doc_url, respond, service
 
 bp = Blueprint("search", __name__)
 
+FACET_SHOWN = 8  # values shown per facet; the rest fold under 更多
+FACET_VALUES = 200  # values listed at most per facet (a page stays small whatever the corpus)
+MAX_WORD_SUGGESTIONS = 6
 FACET_ORDER = ["kind", "year", "sanction", "violates", "category", "issuer", "document", "rank", "region"]
 SORTS = {"relevance": "相关度", "date": "日期（新→旧）", "date-asc": "日期（旧→新）"}
 
@@ -60,9 +63,16 @@ def _toggle(state: dict[str, Any], facet: str, value: str) -> str:
 def search_data() -> dict[str, Any]:
     state = read_state()
     per_page = 10
-    result = service().search(
+    svc = service()
+    result = svc.search(
         state["q"], filters=state["filters"], sort=state["sort"], page=state["page"], per_page=per_page
     )
+    notes = []
+    if result["total"] and result["page"] > result["pages"]:  # past the end: the last page, said so
+        notes.append(f"只有 {result['pages']} 页，已显示第 {result['pages']} 页")
+        result = svc.search(
+            state["q"], filters=state["filters"], sort=state["sort"], page=result["pages"], per_page=per_page
+        )
     state["page"] = result["page"]
     facets = []
     for name in FACET_ORDER:
@@ -71,9 +81,11 @@ def search_data() -> dict[str, Any]:
             continue
         for row in rows:
             row["toggle_url"] = _toggle(state, name, row["value"])
-        facets.append(
-            {"name": name, "label": FACET_LABELS[name], "buckets": rows[:30], "more": max(0, len(rows) - 30)}
-        )
+        rows = rows[:FACET_VALUES]
+        # the first FACET_SHOWN values and every selected one show; the rest fold under 更多
+        shown = [r for i, r in enumerate(rows) if i < FACET_SHOWN or r["selected"]]
+        folded = [r for i, r in enumerate(rows) if i >= FACET_SHOWN and not r["selected"]]
+        facets.append({"name": name, "label": FACET_LABELS[name], "buckets": shown, "folded": folded})
     for h in result["hits"]:
         h["url"] = doc_url(h["id"])
         h["kind_label"] = KIND_LABELS.get(h["kind"], h["kind"])
@@ -84,14 +96,7 @@ def search_data() -> dict[str, Any]:
         "prev_url": search_url(state, page=result["page"] - 1) if result["page"] > 1 else None,
         "next_url": search_url(state, page=result["page"] + 1) if result["page"] < pages else None,
     }
-    suggestions: list[dict[str, str]] = []
-    if result["total"] == 0 and (state["q"] or state["filters"]):
-        if state["filters"]:
-            suggestions.append({"label": "去掉所有筛选条件", "url": search_url(state, filters={}, page=1)})
-        words = result["parsed"]["groups"]
-        if len(words) > 1:
-            loose = " OR ".join(c["value"] for g in words for c in g if not c["negated"])
-            suggestions.append({"label": f"放宽为任一词：{loose}", "url": search_url(state, q=loose, page=1)})
+    suggestions = empty_suggestions(state, result) if result["total"] == 0 else []
     return {
         "query": state["q"],
         "parsed": result["parsed"],
@@ -118,11 +123,56 @@ def search_data() -> dict[str, Any]:
             for v in vs
         ],
         "hits": result["hits"],
+        "provisions": [{**p, "url": doc_url(p["id"])} for p in result.get("provisions", [])],
+        "notes": notes,
         "facets": facets,
         "paging": paging,
         "suggestions": suggestions,
         "synonyms": [s for g in result["parsed"]["groups"] for c in g for s in c["synonyms"]],
     }
+
+
+def empty_suggestions(state: dict[str, Any], result: dict[str, Any]) -> list[dict[str, Any]]:
+    """What to do when nothing matched (the search already relaxed the words it could): each
+    filter to remove and each word to search alone, with how many results that would give, best
+    first; only ways that find something are offered."""
+    svc = service()
+
+    def total(q: str, filters: dict[str, list[str]]) -> int:
+        return svc.search(q, filters=filters, per_page=1, facets=False, snippets=False)["total"]
+
+    out: list[dict[str, Any]] = []
+    filters = state["filters"]
+    for name, values in filters.items():
+        for v in values:
+            rest = {k: [x for x in vs if not (k == name and x == v)] for k, vs in filters.items()}
+            rest = {k: vs for k, vs in rest.items() if vs}
+            label = KIND_LABELS.get(v, v) if name == "kind" else (svc.label(v) if name == "violates" else v)
+            n = total(state["q"], rest)
+            out.append(
+                {
+                    "label": f"去掉筛选“{FACET_LABELS.get(name, name)}：{label}”",
+                    "count": n,
+                    "url": search_url(state, filters=rest, page=1),
+                }
+            )
+    if len(filters) > 1 or sum(len(v) for v in filters.values()) > 1:
+        out.append(
+            {
+                "label": "去掉所有筛选条件",
+                "count": total(state["q"], {}),
+                "url": search_url(state, filters={}, page=1),
+            }
+        )
+    words = [c["value"] for g in result["parsed"]["groups"] for c in g if not c["negated"]]
+    if len(words) > 1:
+        for w in words[:MAX_WORD_SUGGESTIONS]:
+            out.append(
+                {"label": f"只检索“{w}”", "count": total(w, filters), "url": search_url(state, q=w, page=1)}
+            )
+    out = [s for s in out if s["count"]]
+    out.sort(key=lambda s: -s["count"])
+    return out
 
 
 @bp.route("/")
