@@ -18,6 +18,13 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+class KbError(click.ClickException):
+    """An error the user can act on, printed as 错误：… (click's own prefix is English)."""
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        click.echo(f"错误：{self.format_message()}", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="jianfu-kb")
 def main() -> None:
@@ -158,11 +165,9 @@ def open_service(index_dir: Path | None):  # -> SearchService
     try:
         return SearchService(root)
     except NoIndex:
-        raise click.ClickException(
-            f"no index in {root}: run `kb build` first (or give --index / KB_INDEX)"
-        ) from None
+        raise KbError(f"no index in {root}: run `kb build` first (or give --index / KB_INDEX)") from None
     except IndexDamaged as e:
-        raise click.ClickException(str(e)) from None
+        raise KbError(str(e)) from None
 
 
 @main.command()
@@ -211,18 +216,18 @@ def build(corpora: tuple[Path, ...], index_dir: Path | None, full: bool, as_json
             dirs, root, full=full, progress=progress if sys.stderr.isatty() and not as_json else None
         )
     except (IndexBusy, IndexIncomplete) as e:
-        raise click.ClickException(str(e)) from None
+        raise KbError(str(e)) from None
     except WriterDied as e:
         prefix = "磁盘空间不足：" if e.no_space else ""
-        raise click.ClickException(f"{prefix}{e}") from None
+        raise KbError(f"{prefix}{e}") from None
     except OSError as e:
         if e.errno == errno.ENOSPC:
-            raise click.ClickException(f"磁盘空间不足，索引未替换（{root}）：{e.filename or ''}") from None
+            raise KbError(f"磁盘空间不足，索引未替换（{root}）：{e.filename or ''}") from None
         raise
     except BuildFailed as e:
         for p in e.problems:
             click.echo(f"error: {p}", err=True)
-        raise click.ClickException(str(e)) from None
+        raise KbError(str(e)) from None
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -329,21 +334,81 @@ def show(item_id: str, index_dir: Path | None, as_json: bool) -> None:
     service = open_service(index_dir)
     item = service.get_with_links(item_id)
     if item is None:
-        raise click.ClickException(f"no record or provision {item_id!r} in the index")
+        raise KbError(f"知识库中没有 {item_id}（可用 kb search 查找编号）")
     if as_json:
         _echo_json(item)
         return
     if "units" in item:
-        click.echo(item["title"])
-        for k in ("issuer", "publisher", "date", "doc_number", "status", "source"):
-            if item.get(k):
-                click.echo(f"  {k}: {item[k]}")
-        for u in item["units"]:
-            click.echo(f"\n{u['number']} {u['title']}".rstrip())
-            click.echo(u["text"])
+        _show_record(item)
     else:
-        click.echo(f"{item['document_title']} {item['number']} {item['title']}".strip())
-        click.echo(item["text"])
+        _show_unit(item)
+
+
+#: what kb show prints of a record, in this order, under these labels
+RECORD_FIELDS = (
+    ("kind", "类型"),
+    ("genre", "文种"),
+    ("issuer", "发文机关"),
+    ("publisher", "发布"),
+    ("doc_number", "文号"),
+    ("date", "日期"),
+    ("effective", "施行"),
+    ("status", "效力"),
+    ("region", "地区"),
+    ("role", "职务"),
+    ("rank", "级别"),
+    ("sanctions", "处分"),
+    ("categories", "类别"),
+    ("source", "出处"),
+    ("original_publisher", "原发布"),
+    ("source_url", "所据网页"),
+)
+
+
+def _show_record(item: dict) -> None:
+    from kb.models import KIND_LABELS, when
+
+    click.echo(item["title"])
+    if item.get("summary"):
+        click.echo("  （本库自撰要点摘要，非原文）")
+    for key, label in RECORD_FIELDS:
+        value = item.get(key)
+        if key == "kind":
+            value = KIND_LABELS.get(value, value)
+        elif key == "date":
+            value = when(value, item.get("year"))
+            label = "日期" if item.get("date") else "年份"
+        elif key == "source_url" and value and item.get("repost"):
+            value = f"{value}（转载）"
+        if isinstance(value, list):
+            value = "、".join(value)
+        if value:
+            click.echo(f"  {label}：{value}")
+    links = item.get("links", {})
+    for row in links.get("violates", []):
+        via = f"（经版本对应，原认定为{row['via_label']}）" if row.get("via") else ""
+        click.echo(f"  违反条文：{row['title']}（{row['id']}）{via}")
+    for u in item["units"]:
+        click.echo(f"\n{u['number']} {u['title']}".rstrip())
+        click.echo(u["text"])
+
+
+def _show_unit(item: dict) -> None:
+    click.echo(f"{item['document_title']} {item['number']} {item['title']}".strip())
+    if item.get("summary"):
+        click.echo("（本库自撰要点摘要，非原文）")
+    click.echo(item["text"])
+    links = item.get("links", {})
+    cases = links.get("violated_by", [])
+    if cases:
+        total = links.get("violated_by_counts", {}).get("total", len(cases))
+        click.echo(f"\n违反本条的案例（共 {total} 起，新→旧）：")
+        for c in cases[:20]:
+            sanctions = f"：{'、'.join(c['sanctions'])}" if c.get("sanctions") else ""
+            when = f"（{c['when']}）" if c.get("when") else ""
+            click.echo(f"  {c['title']}{when}{sanctions}  [{c['id']}]")
+    for row in links.get("versions", []):
+        click.echo(f"其他版本：{row['title']}（{row['id']}）")
 
 
 @main.command()
@@ -454,9 +519,9 @@ def check(source: Path, index_dir: Path | None, as_json: bool) -> None:
         else:
             text = read_draft(source.read_bytes(), str(source))
     except ImportProblem as e:
-        raise click.ClickException(str(e)) from None
+        raise KbError(str(e)) from None
     except OSError as e:
-        raise click.ClickException(f"{source}: {e.strerror}") from None
+        raise KbError(f"{source}: {e.strerror}") from None
     from indexer.build import current_generation
 
     root = index_dir or default_index()
@@ -481,7 +546,7 @@ def check(source: Path, index_dir: Path | None, as_json: bool) -> None:
         cites = "；".join(p["citation"] for p in f["provisions"])
         click.echo(
             f"\n[{labels[f['kind']]}·{severity.get(f['severity'], f['severity'])}] {f['title']}"
-            f"（第{f['start']}-{f['end']}字）"
+            f"（第{f['start'] + 1}–{f['end']}字）"
         )
         click.echo(f"  原句：{f['sentence']}")
         click.echo(f"  说明：{f['explain']}")
@@ -529,14 +594,14 @@ def pack_create(
     service = open_service(index_dir)
     missing = [i for i in ids if service.get(i) is None]
     if missing:
-        raise click.ClickException(f"知识库中没有：{'、'.join(missing)}（可用 kb search 查找编号）")
+        raise KbError(f"知识库中没有：{'、'.join(missing)}（可用 kb search 查找编号）")
     p = Pack(
         title, subtitle, "", quiz, [PackSection(section_title, [PackItem(service.canonical(i)) for i in ids])]
     )
     try:
         loads_pack(dump_pack(p))  # the limits a loaded pack is held to (title length, item count)
     except PackError as e:
-        raise click.ClickException(e.message) from None
+        raise KbError(e.message) from None
     output.write_text(dump_pack(p), encoding="utf-8")
     click.echo(f"{output}：{len(ids)} 项", err=True)
 
@@ -552,7 +617,7 @@ def pack_for(item_id: str, index_dir: Path | None, output: Path) -> None:
 
     item = open_service(index_dir).get_with_links(item_id)
     if item is None or "units" in item:
-        raise click.ClickException(f"{item_id!r} is not a provision in the index")
+        raise KbError(f"{item_id!r} is not a provision in the index")
     output.write_text(dump_pack(pack_for_provision(item)), encoding="utf-8")
     click.echo(f"{output}: written", err=True)
 
@@ -570,7 +635,7 @@ def pack_export(pack_file: Path, index_dir: Path | None, fmt: str, output: Path)
     try:
         p = load_pack(pack_file)
     except PackError as e:
-        raise click.ClickException(str(e)) from None
+        raise KbError(str(e)) from None
     resolved = resolve_pack(p, open_service(index_dir).get)
     data = FORMATS[fmt](resolved)
     output.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
@@ -638,7 +703,7 @@ def links_explain(item_id: str, index_dir: Path | None, as_json: bool) -> None:
     rid = service.canonical(item_id).split("/")[0]
     stored = service.get(rid)
     if stored is None:
-        raise click.ClickException(f"知识库中没有 {item_id}")
+        raise KbError(f"知识库中没有 {item_id}")
     record = record_from_dump(stored)
     anchor = service.canonical(item_id).partition("/")[2].split("/")[0]
     units = [u for u in record.units if not anchor or u.anchor == anchor]
@@ -681,7 +746,7 @@ def links_correspond(old: Path, new: Path, output: Path | None) -> None:
     try:
         a, b = read_record(old), read_record(new)
     except RecordError as e:
-        raise click.ClickException(str(e)) from None
+        raise KbError(str(e)) from None
     label = lambda r: str((r.date or r.effective).year if (r.date or r.effective) else r.year or r.id)  # noqa: E731
     pairs = align(a.units, b.units)
     table = write_table(pairs, label(a), label(b), b.title)

@@ -189,15 +189,19 @@ def test_bad_files_each_get_one_line_and_the_rest_import(tmp_path):
     (src / "binary.txt").write_bytes(b"\x00\x01\x02\xff\xfe\x00" * 100)
     (src / "latin.txt").write_bytes(bytes(range(0x80, 0x100)) * 20)
     (src / "notzip.docx").write_bytes(b"this is not a zip archive")
+    (src / "word97.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    (src / "odd16.txt").write_bytes(b"\xff\xfe" + "公车".encode("utf-16-le") + b"\x00")
     out = tmp_path / "out"
     code, report = run_import(str(src), "--type", "material", "--into", str(out))
     assert code == 1
     errors = {Path(e["file"]).name: e["message"] for e in report["errors"]}
-    assert set(errors) == {"empty.txt", "binary.txt", "latin.txt", "notzip.docx"}
-    assert "empty" in errors["empty.txt"]
-    assert "binary" in errors["binary.txt"]
-    assert "encoding" in errors["latin.txt"]
-    assert "zip" in errors["notzip.docx"]
+    assert set(errors) == {"empty.txt", "binary.txt", "latin.txt", "notzip.docx", "word97.docx", "odd16.txt"}
+    assert "空" in errors["empty.txt"]
+    assert "不是文本文件" in errors["binary.txt"]
+    assert "编码" in errors["latin.txt"]
+    assert "另存为 .docx" in errors["notzip.docx"]
+    assert ".doc" in errors["word97.docx"] and "另存为 .docx" in errors["word97.docx"]
+    assert "UTF-16" in errors["odd16.txt"]
     titles = {r["title"] for r in report["records"]}
     assert titles == {"关于精简会议的通知", "关于督查检查考核的报告", "关于指尖上的形式主义"}
 

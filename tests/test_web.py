@@ -351,3 +351,40 @@ def test_cases_that_answer_a_query_name_the_provision_they_broke(tiny_service):
     wide = tiny_service.search("某甲公车私用案", per_page=20)
     shown = {h["id"] for h in wide["hits"]}
     assert not shown & {p["id"] for p in wide["provisions"]}
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "fragment"),
+    [
+        ("draft.docx", b"just text named .docx", "另存为 .docx"),
+        ("draft.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "另存为 .docx"),
+        ("draft.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, ".doc"),
+        ("draft.pdf", b"%PDF-1.4 binary", "PDF"),
+        ("draft.txt", b"\xff\xfe\x41", "UTF-16"),
+    ],
+)
+def test_unreadable_uploads_say_what_to_do_in_chinese(client, name, body, fragment):
+    import io
+
+    r = client.post("/check.json", data={"file": (io.BytesIO(body), name)})
+    assert r.status_code == 400 and fragment in r.get_json()["error"]
+    page = client.post("/check", data={"file": (io.BytesIO(body), name)}).get_data(as_text=True)
+    assert fragment in page and "Traceback" not in page
+
+
+def test_a_docx_that_unpacks_to_gigabytes_is_refused_unread(client):
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"0" * 60_000_000)  # 60 MB of zeros, ~60 KB packed
+    r = client.post("/check.json", data={"file": (io.BytesIO(buf.getvalue()), "bomb.docx")})
+    assert r.status_code == 400 and "解压" in r.get_json()["error"]
+
+
+def test_an_overlong_draft_is_refused_with_the_limit(client):
+    from web.views.check import MAX_CHARS
+
+    r = client.post("/check.json", data={"text": "会议" * (MAX_CHARS // 2 + 10)})
+    assert r.status_code == 400 and "分成几段" in r.get_json()["error"]

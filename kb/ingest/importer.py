@@ -183,7 +183,7 @@ def build_records(
     source = read_source(path)
     cleaned = clean_text(source.text)
     if not cleaned.text.strip():
-        raise ImportProblem(str(path), "no text left after cleaning (only advertising or markup?)")
+        raise ImportProblem(str(path), "清理后没有剩下正文（只有广告或网页标记？）")
     pieces = split_pieces(cleaned.text) if kind == "material" else [None]
     base_title = guess_title(cleaned.text, source.title_hint or title_hint)
     title_note = ""

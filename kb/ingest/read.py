@@ -29,6 +29,10 @@ class Source:
     hints: dict[str, str] = field(default_factory=dict)  # publisher, date … found in markup
 
 
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97–2003 .doc, .xls, .ppt
+MAX_DOCX_UNPACKED = 50_000_000  # bytes: a draft's .docx unpacks to far less; a zip bomb to far more
+
+
 def _plausible(text: str) -> bool:
     """Decoded text should be mostly CJK, ASCII and common punctuation, not mojibake."""
     if not text:
@@ -50,13 +54,24 @@ def decode_bytes(data: bytes, path: str) -> tuple[str, str]:
     """Return (text, encoding). UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK, else
     charset-normalizer's best guess if it reads as Chinese; otherwise an ImportProblem."""
     if not data.strip():
-        raise ImportProblem(path, "empty file")
+        raise ImportProblem(path, "文件是空的")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise ImportProblem(
+                path, "文件以 UTF-16 标记开头，但内容不完整（字节数为奇数或有残缺），请重新保存为 UTF-8 文本"
+            ) from None
+    if data.startswith(_OLE2):
+        raise ImportProblem(
+            path, "这是旧版 Word（.doc）或其他 Office 文件：请在 Word 或 WPS 中另存为 .docx 后再上传"
+        )
+    if data.startswith(b"%PDF"):
+        raise ImportProblem(path, "这是 PDF 文件：请复制其中的文字另存为 .txt，或另存为 .docx 后再上传")
     if b"\x00" in data[:8192]:
-        raise ImportProblem(path, "binary file (NUL bytes), not a text document")
+        raise ImportProblem(path, "这不是文本文件（含有二进制内容）：请上传 .docx、.txt、.md 或 .html 文件")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -77,9 +92,7 @@ def decode_bytes(data: bytes, path: str) -> tuple[str, str]:
         text = str(best)
         if _plausible(text):
             return text, best.encoding
-    raise ImportProblem(
-        path, "unknown text encoding (not UTF-8, UTF-16 or GB18030); save it as UTF-8 and retry"
-    )
+    raise ImportProblem(path, "无法识别文字编码（不是 UTF-8、UTF-16 或 GB18030）：请另存为 UTF-8 文本后再试")
 
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
@@ -130,8 +143,29 @@ def html_to_text(html: str) -> tuple[str, str]:
 def docx_to_text(source: Path | BinaryIO, name: str = "") -> str:
     """Paragraphs and table rows of a .docx, from a path or an open binary file."""
     name = name or str(source)
+    if hasattr(source, "read"):
+        head = source.read(8)
+    else:
+        with Path(source).open("rb") as f:
+            head = f.read(8)
+    if hasattr(source, "seek"):
+        source.seek(0)
+    if head.startswith(_OLE2):
+        raise ImportProblem(
+            name, "这是旧版 Word（.doc）文件，只是改了扩展名：请在 Word 或 WPS 中另存为 .docx 后再上传"
+        )
     if not zipfile.is_zipfile(source):
-        raise ImportProblem(name, "not a Word document: a .docx must be a zip archive")
+        raise ImportProblem(
+            name, "这不是 Word 文档（.docx 文件应是 zip 压缩包）：请在 Word 或 WPS 中另存为 .docx 后再上传"
+        )
+    if hasattr(source, "seek"):
+        source.seek(0)
+    with zipfile.ZipFile(source) as z:
+        unpacked = sum(i.file_size for i in z.infolist())
+    if unpacked > MAX_DOCX_UNPACKED:
+        raise ImportProblem(
+            name, f"Word 文档解压后超过 {MAX_DOCX_UNPACKED // 1_000_000} MB，不像一份文稿，未读取"
+        )
     import docx  # python-docx
 
     if hasattr(source, "seek"):
@@ -139,7 +173,9 @@ def docx_to_text(source: Path | BinaryIO, name: str = "") -> str:
     try:
         document = docx.Document(source if hasattr(source, "read") else str(source))
     except Exception as e:  # python-docx raises several kinds for broken packages
-        raise ImportProblem(name, f"cannot read Word document: {e}") from None
+        raise ImportProblem(
+            name, f"无法读取该 Word 文档（{type(e).__name__}）：请在 Word 或 WPS 中另存为 .docx 后再上传"
+        ) from None
     lines = [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
@@ -161,12 +197,12 @@ def read_source(path: Path) -> Source:
     name = str(path)
     if suffix not in SUFFIXES:
         raise ImportProblem(
-            name, f"unsupported file type {suffix or '(none)'}; use one of {' '.join(SUFFIXES)}"
+            name, f"不支持的文件类型 {suffix or '（无扩展名）'}：请用 {'、'.join(SUFFIXES)} 之一"
         )
     if suffix == ".docx":
         text = docx_to_text(path)
         if not text.strip():
-            raise ImportProblem(name, "empty document")
+            raise ImportProblem(name, "文档是空的")
         return Source(name, text, "docx")
     data = path.read_bytes()
     text, encoding = decode_bytes(data, name)

@@ -13,6 +13,7 @@ from web.render import respond, service, with_urls
 bp = Blueprint("check", __name__)
 
 KIND_LABELS = {"limit": "超限", "pattern": "规则", "similar": "相似（参考）"}
+MAX_CHARS = 300_000  # a draft longer than this is checked part by part (the check is linear: ~1 s)
 SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
 
 
@@ -52,6 +53,9 @@ def check():
         text = text.replace("\r\n", "\n").replace(
             "\r", "\n"
         )  # the browser's line ends: offsets as in kb check
+        if not error and len(text) > MAX_CHARS:
+            error = f"文稿有 {len(text):,} 字，超过一次检查的上限 {MAX_CHARS:,} 字：请分成几段分别检查"
+            text = text[:MAX_CHARS]
         data["text"], data["error"] = text, error
         if not error:
             result = service().check(text)
@@ -65,7 +69,7 @@ def check():
             data["highlighted"] = highlight(text, result["flags"])
             if not result["flags"] and text.strip():
                 data["error"] = ""
-    return respond("check.html", data)
+    return respond("check.html", data, 400 if data["error"] else 200)
 
 
 bp.add_url_rule("/check.json", "check_json", check, methods=["GET", "POST"])
