@@ -228,3 +228,21 @@ def test_desktop_shows_facets_beside_results_without_the_button(server, browser)
     page.goto(server + "/search?q=" + "公车私用")
     page.wait_for_selector(".hit")
     assert page.locator("#facets").is_visible() and not page.locator("label.facet-button").is_visible()
+
+
+@pytest.mark.parametrize("width, height", [(1366, 900), (390, 844)])
+def test_dead_ends_offer_a_way_on(server, browser, width, height):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(server + "/search?q=" + "公车私用" + "&page=99999")
+    page.wait_for_selector(".hit")
+    assert "只有" in page.inner_text(".results-head")
+    current, pages = re.search(r"第 (\d+) / (\d+) 页", page.inner_text(".paging")).groups()
+    assert current == pages
+    page.goto(server + "/search?q=" + "公车私用" + "&f.year=1999")
+    page.wait_for_selector(".empty")
+    links = page.locator(".empty li a")
+    assert links.count() >= 1 and "去掉筛选" in links.first.inner_text()
+    shot(page, f"7-empty-{width}")
+    links.first.click()
+    page.wait_for_selector(".hit")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
