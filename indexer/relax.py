@@ -76,10 +76,14 @@ class Relaxation:
         limit = self.within if within is None else within
         return out if limit is None else out & set(limit)
 
-    def ranked(self, prior: Callable[[int], float]) -> list[tuple[float, int]]:
-        """(score, docnum), best first: more words matched first, then score times prior."""
+    def ranked(
+        self, prior: Callable[[int], float], tie: Callable[[int], Any] | None = None
+    ) -> list[tuple[float, int]]:
+        """(score, docnum), best first: more words matched first, then score times prior, then
+        ``tie`` (the entry's key: an order that survives a rebuild, unlike docnums)."""
         rows = [(self.scores.get(d, 0.0) * prior(d), d) for d in self.docs()]
-        rows.sort(key=lambda x: (-self.matched[x[1]], -x[0], x[1]))
+        tie = tie or (lambda d: d)
+        rows.sort(key=lambda x: (-self.matched[x[1]], -x[0], tie(x[1])))
         return rows
 
 

@@ -235,7 +235,7 @@ class SearchService:
             if len(ranked) < RELAX_BELOW and p.units:
                 relaxed = relax(searcher, p, len(ranked))
                 if relaxed is not None and relaxed.docs():
-                    ranked = relaxed.ranked(self._prior(searcher))
+                    ranked = relaxed.ranked(self._prior(searcher), self._keys(searcher).__getitem__)
                     docs = relaxed.docs()
             ranked, folded = self._fold_versions(searcher, ranked)
             if folded:  # the facets count what is listed: one article per group of editions
@@ -294,7 +294,8 @@ class SearchService:
 
     def _by_date(self, searcher: Any, docs: list[int], sort: str) -> list[int]:
         dates, ordinals = self._sort_arrays(searcher)
-        docs = sorted(docs)  # ties in date and ordinal keep document order: stable across pages
+        keys = self._keys(searcher)
+        docs = sorted(docs, key=keys.__getitem__)  # ties in date and ordinal: by id, across rebuilds too
         docs.sort(key=ordinals.__getitem__)
         docs.sort(key=dates.__getitem__, reverse=sort != "date-asc")
         return docs
@@ -399,7 +400,8 @@ class SearchService:
         values, kinds = self._facet_values(searcher)["kind"]
         prior = [KIND_PRIOR.get(v, 1.0) for v in values]
         ranked = [(score * (prior[kinds[d]] if kinds[d] >= 0 else 1.0), d) for score, d in scored]
-        ranked.sort(key=lambda x: (-x[0], x[1]))
+        keys = self._keys(searcher)
+        ranked.sort(key=lambda x: (-x[0], keys[x[1]]))  # equal scores: by id, stable across rebuilds
         return ranked
 
     def _sort_arrays(self, searcher: Any) -> tuple[list[str], list[int]]:

@@ -109,7 +109,7 @@ class Record:
     def dump(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         for k, v in asdict(self).items():
-            if k in ("units", "line_of"):
+            if k in ("units", "line_of", "path"):  # path: where this machine keeps the file
                 continue
             if isinstance(v, dt.date):
                 v = v.isoformat()

@@ -20,6 +20,9 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is installed by the test extra"
 )
+expect = (
+    playwright_api.expect
+)  # waits by locator: the pages' CSP forbids the eval that wait_for_function needs
 if not Path(CHROMIUM).exists():
     pytest.skip("Chromium is not installed (.ci/run installs Debian's chromium)", allow_module_level=True)
 
@@ -145,8 +148,7 @@ def test_study_pack_in_the_browser(server, browser, tmp_path):
     first = page.locator(".pack-items li >> nth=0 >> a").inner_text()
     page.focus(".pack-items li >> nth=0")
     page.keyboard.press("Alt+ArrowDown")  # keyboard reordering
-    moved = f"document.querySelectorAll('.pack-items li a')[1].textContent.trim() === {first.strip()!r}"
-    page.wait_for_function(moved)
+    expect(page.locator(".pack-items li a").nth(1)).to_have_text(first.strip())
     page.fill(".pack-items li >> nth=0 >> textarea", "重点学习")
     page.locator(".pack-items li >> nth=0 >> textarea").dispatch_event("change")
     page.reload()  # survives a reload: kept in local storage
@@ -171,29 +173,29 @@ def test_study_pack_in_the_browser(server, browser, tmp_path):
     assert "已有 2 项" in page.inner_text("#pack-ask")
     shot(page, "6-pack-ask")
     page.click("#pack-ask button[data-choice=替换]")
-    page.wait_for_function("document.querySelectorAll('.pack-items li').length >= 3")
+    page.locator(".pack-items li").nth(2).wait_for()
     labels = page.locator(".pack-items li a").all_inner_texts()
     assert not any(re.fullmatch(r"[a-z0-9/.-]+", t.strip()) for t in labels), labels  # titles, not ids
     assert any("第一百三十二条" in t for t in labels)
     # the replaced pack comes back with one click
     page.click("#pack-undo-button")
-    page.wait_for_function("document.querySelectorAll('.pack-items li').length === 2")
+    expect(page.locator(".pack-items li")).to_have_count(2)
     # clearing asks; 取消 keeps everything
     page.click("#pack-clear")
     page.click("#pack-ask button[data-choice=取消]")
     assert page.locator(".pack-items li").count() == 2
     page.click("#pack-clear")
     page.click("#pack-ask button[data-choice=清空]")
-    page.wait_for_function("document.querySelectorAll('.pack-items li').length === 0")
+    expect(page.locator(".pack-items li")).to_have_count(0)
     # loading the downloaded file brings the two items back, with their note
     page.set_input_files("#pack-file", str(pack_file))
-    page.wait_for_function("document.querySelectorAll('.pack-items li').length === 2")
+    expect(page.locator(".pack-items li")).to_have_count(2)
     assert page.locator(".pack-items li >> nth=0 >> textarea").input_value() == "重点学习"
     # anything else is refused in Chinese
     junk = tmp_path / "junk.toml"
     junk.write_text("<html>not a pack</html>", encoding="utf-8")
     page.set_input_files("#pack-file", str(junk))
-    page.wait_for_function("document.getElementById('pack-status').textContent.includes('学习包文件有误')")
+    expect(page.locator("#pack-status")).to_contain_text("学习包文件有误")
     assert page.locator(".pack-items li").count() == 2
     ctx.close()
 

@@ -112,3 +112,87 @@ def test_importer_accounts_for_every_file_and_never_crashes(tmp_path_factory, da
     assert report.records or report.errors or any(src.name in w.file for w in report.warnings)
     assert all("import failed" not in e.message for e in report.errors), [e.message for e in report.errors]
     assert all(src.name in e.file for e in report.errors)
+
+
+# ------------------------------------------------------------------ hardening (issue 20, point 10)
+
+
+@pytest.fixture(scope="module")
+def web_client(tiny_index):
+    from web import create_app
+
+    return create_app({"INDEX_DIR": str(tiny_index), "TESTING": True}).test_client()
+
+
+def test_every_response_carries_the_security_headers(web_client):
+    for path in (
+        "/",
+        "/search?q=公车私用",
+        "/doc/demo/4",
+        "/doc/demo/4.json",
+        "/nosuch",
+        "/static/style.css",
+    ):
+        r = web_client.get(path)
+        csp = r.headers.get("Content-Security-Policy", "")
+        assert (
+            "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        ), path
+        assert r.headers.get("X-Content-Type-Options") == "nosniff", path
+
+
+def test_posts_from_another_site_are_refused(web_client):
+    for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}):
+        r = web_client.post("/check.json", data={"text": "会议"}, headers=headers)
+        assert r.status_code == 403, headers
+        r = web_client.post("/pack/export", data={"pack": '{"title":"t"}', "format": "md"}, headers=headers)
+        assert r.status_code == 403
+    ok = web_client.post(
+        "/check.json",
+        data={"text": "会议"},
+        headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},
+    )
+    assert ok.status_code == 200
+    assert web_client.post("/check.json", data={"text": "会议"}).status_code == 200  # curl, scripts
+
+
+def test_no_response_shows_where_the_server_keeps_its_files(web_client, tiny_index):
+    root = str(tiny_index.parent)
+    for path in (
+        "/doc/demo.json",
+        "/doc/demo/4.json",
+        "/doc/c1.json",
+        "/search.json?q=公车私用",
+        "/healthz",
+        "/index.json",
+    ):
+        body = web_client.get(path).get_data(as_text=True)
+        assert root not in body and '"path": "/' not in body, path
+
+
+@pytest.mark.parametrize(
+    "pack",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"title": "\\ud800", "section": []}',
+        '{"title": "t", "section": [{"title": "s", "item": ['
+        + ",".join(['{"id": "demo/1"}'] * 10_000)
+        + "]}]}",
+    ],
+)
+def test_odd_packs_are_400_not_500(web_client, pack):
+    r = web_client.post("/pack/export", data={"pack": pack, "format": "docx"})
+    assert r.status_code == 400, r.status_code
+
+
+def test_a_huge_host_header_does_not_break_the_error_page(web_client):
+    r = web_client.get("/nosuch", headers={"Host": "h" * 5000})
+    assert r.status_code in (400, 404)
+
+
+def test_many_long_facet_values_keep_the_page_small(web_client):
+    from urllib.parse import quote
+
+    params = "&".join(f"f.region={quote('地' * 3000)}{i}" for i in range(20))
+    r = web_client.get("/search?q=&" + params)
+    assert r.status_code == 200 and len(r.get_data()) < 300_000

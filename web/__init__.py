@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask
 
-from web.render import register_errors
+from web.render import register_errors, register_guards
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -19,6 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         INDEX_DIR=None,  # default: $KB_INDEX or the per-user folder (kb.cli.default_index)
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,  # a 1 MB draft in UTF-8 Chinese is about 3 MB
+        MAX_FORM_MEMORY_SIZE=4 * 1024 * 1024,
         JSON_AS_ASCII=False,
         PER_PAGE=10,
     )
@@ -42,4 +43,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(documents.bp)
     app.register_blueprint(system.bp)
     register_errors(app)
+    register_guards(app)
     return app

@@ -78,6 +78,8 @@ def _text(data: dict, key: str, limit: int, path: str, line: int, where: str = "
     value = data.get(key, "")
     if not isinstance(value, str):
         raise PackError(path, line, f"{where}字段 '{key}' 应为文字")
+    if any("\ud800" <= c <= "\udfff" for c in value):
+        raise PackError(path, line, f"{where}字段 '{key}' 含有无效字符（孤立的代理码位）")
     if len(value) > limit:
         raise PackError(path, line, f"{where}字段 '{key}' 太长（{len(value)} 字，最多 {limit} 字）")
     return value
@@ -92,7 +94,7 @@ def pack_from_dict(data: Any, path: str = "<pack>", text: str = "") -> Pack:
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         raise PackError(path, 1, "字段 'title'：学习包需要标题")
-    _text(data, "title", MAX_TITLE, path, 1)
+    title = _text(data, "title", MAX_TITLE, path, 1)
     subtitle = _text(data, "subtitle", MAX_TITLE, path, 1)
     preface = _text(data, "preface", MAX_PREFACE, path, 1)
     unknown = sorted(set(data) - {"title", "subtitle", "preface", "quiz", "section", "sections"})

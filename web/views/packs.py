@@ -3,12 +3,11 @@ the server gathers packs for a provision and exports packs to Word, Markdown or 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
-from kb.packs import Pack, PackError, dump_pack, loads_pack, pack_from_dict, resolve_pack
+from kb.packs import Pack, PackError, dump_pack, loads_pack, resolve_pack
 from kb.packs.export import FORMATS
 from kb.packs.model import MAX_BYTES, pack_for_provision
 from web.render import respond, service
@@ -98,14 +97,7 @@ def export():
     if fmt not in FORMATS and fmt != "toml":
         abort(400)
     try:
-        data = json.loads(request.form.get("pack", ""))
-        pack = pack_from_dict(data, "pack")
-    except json.JSONDecodeError as e:
-        return respond(
-            "error.html",
-            {"error": 400, "message": f"学习包不是有效的 JSON（第 {e.lineno} 行）", "path": request.path},
-            400,
-        )
+        pack = loads_pack(request.form.get("pack", ""), "pack")
     except PackError as e:
         return respond(
             "error.html", {"error": 400, "message": f"学习包有误：{e.message}", "path": request.path}, 400

@@ -16,6 +16,9 @@ bp = Blueprint("search", __name__)
 FACET_SHOWN = 8  # values shown per facet; the rest fold under 更多
 FACET_VALUES = 200  # values listed at most per facet (a page stays small whatever the corpus)
 MAX_WORD_SUGGESTIONS = 6
+MAX_FILTER_VALUES = 20  # selected facet values per request, all facets together
+MAX_FILTER_CHARS = 100  # characters per selected value (the longest real one is an issuer's name)
+MAX_FILTER_TOTAL = 400  # characters of selected values, all together
 FACET_ORDER = ["kind", "year", "sanction", "violates", "category", "issuer", "document", "rank", "region"]
 SORTS = {"relevance": "相关度", "date": "日期（新→旧）", "date-asc": "日期（旧→新）"}
 
@@ -29,7 +32,22 @@ def _int(value: str | None, default: int) -> int:
 
 def read_state() -> dict[str, Any]:
     """The search state lives in the URL: q, sort, page and f.<facet>=value (repeatable)."""
-    filters = {name: [v for v in request.args.getlist(f"f.{name}") if v][:20] for name in FACETS}
+    # values and characters across all facets: every facet link repeats the selection, so a URL
+    # of many long values would otherwise make a page of megabytes
+    budget = {"values": MAX_FILTER_VALUES, "chars": MAX_FILTER_TOTAL}
+
+    def take(values: list[str]) -> list[str]:
+        kept = []
+        for v in values:
+            v = v[:MAX_FILTER_CHARS]
+            if not v or budget["values"] <= 0 or len(v) > budget["chars"]:
+                continue
+            kept.append(v)
+            budget["values"] -= 1
+            budget["chars"] -= len(v)
+        return kept
+
+    filters = {name: take(request.args.getlist(f"f.{name}")) for name in FACETS}
     return {
         "q": request.args.get("q", "")[:1000],
         "sort": request.args.get("sort", "relevance"),

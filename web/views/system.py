@@ -17,7 +17,7 @@ def health():
     try:
         svc.refresh()
     except IndexDamaged as e:  # a damaged new generation: the one already open keeps serving
-        problem = str(e)
+        problem = f"新生成的索引 {e.gen.name} 已损坏（{'；'.join(e.problems)}），仍在使用上一版"
     return jsonify(
         {
             "status": "degraded" if problem else "ok",
