@@ -688,6 +688,34 @@ def links_unresolved(index_dir: Path | None, as_json: bool, outcome: str | None)
     click.echo(f"共 {len(rows)} 条未能对应的引用", err=True)
 
 
+@links.command("coverage")
+@click.option("--corpus", "folders", multiple=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+def links_coverage(folders: tuple[Path, ...], as_json: bool) -> None:
+    """How many cases the corpus holds for each provision staff look up first (条例 第八、十章,
+    若干规定, 八项规定), and why some have fewer than 3 (kb/data/coverage.toml)."""
+    from kb.corpus import load_corpus
+    from kb.coverage import MINIMUM, coverage
+
+    rows = coverage(load_corpus(list(folders) or [default_corpus()]))
+    if as_json:
+        _echo_json(
+            [
+                {"provision": r.provision, "label": r.label, "cases": list(r.cases), "reason": r.reason}
+                for r in rows
+            ]
+        )
+        return
+    for r in rows:
+        mark = "  " if not r.short else "⚠ "
+        click.echo(
+            f"{mark}{r.label}（{r.provision}）：{len(r.cases)} 起"
+            + (f"——{r.reason}" if r.short and r.reason else "")
+        )
+    short = sum(1 for r in rows if r.short)
+    click.echo(f"共 {len(rows)} 条，{short} 条不足 {MINIMUM} 起", err=True)
+
+
 @links.command("explain")
 @click.argument("item_id")
 @INDEX_OPTION
