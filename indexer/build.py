@@ -134,7 +134,7 @@ class BuildLock:
             with os.fdopen(fd, "w") as f:
                 f.write(f"{os.getpid()} {dt.datetime.now().isoformat(timespec='seconds')}\n")
             return self
-        raise IndexBusy(f"could not take the build lock {self.path}")
+        raise IndexBusy(f"无法取得建索引锁 {self.path}")
 
     def __exit__(self, *exc: object) -> None:
         self.path.unlink(missing_ok=True)

@@ -107,11 +107,11 @@ def import_cmd(
             n = row["provisions"] or row["items"] or row["sections"]
             click.echo(f"{row['id']}\t{row['kind']}\t{n} units\t{row['title']}")
         for w in report.warnings:
-            click.echo(f"warning: {w}", err=True)
+            click.echo(f"提醒：{w}", err=True)
         for e in report.errors:
-            click.echo(f"error: {e}", err=True)
+            click.echo(f"错误：{e}", err=True)
         click.echo(
-            f"{len(report.records)} record(s) imported, {len(report.warnings)} warning(s), {len(report.errors)} error(s)",
+            f"导入 {len(report.records)} 份，提醒 {len(report.warnings)} 条，错误 {len(report.errors)} 个",
             err=True,
         )
     sys.exit(1 if report.errors else 0)
@@ -165,7 +165,7 @@ def open_service(index_dir: Path | None):  # -> SearchService
     try:
         return SearchService(root)
     except NoIndex:
-        raise KbError(f"no index in {root}: run `kb build` first (or give --index / KB_INDEX)") from None
+        raise KbError(f"{root} 还没有索引：请先运行 kb build（或用 --index / KB_INDEX 指定索引）") from None
     except IndexDamaged as e:
         raise KbError(str(e)) from None
 
@@ -226,7 +226,7 @@ def build(corpora: tuple[Path, ...], index_dir: Path | None, full: bool, as_json
         raise
     except BuildFailed as e:
         for p in e.problems:
-            click.echo(f"error: {p}", err=True)
+            click.echo(f"错误：{p}", err=True)
         raise KbError(str(e)) from None
     finally:
         if bar is not None:
@@ -249,7 +249,7 @@ def build(corpora: tuple[Path, ...], index_dir: Path | None, full: bool, as_json
         _echo_json(summary)
         return
     for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(f"提醒：{w}", err=True)
     if result.damaged_previous:
         click.echo(f"上一版索引已损坏（{'；'.join(result.damaged_previous)}），已按语料全量重建。", err=True)
     counts = "，".join(f"{KIND_LABELS.get(k, k)} {n}" for k, n in sorted(result.counts.items()))
@@ -640,7 +640,7 @@ def pack_export(pack_file: Path, index_dir: Path | None, fmt: str, output: Path)
     data = FORMATS[fmt](resolved)
     output.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
     for w in resolved.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(f"提醒：{w}", err=True)
     click.echo(
         f"{output}: {sum(len(e) for _, e in resolved.sections)} item(s), {len(resolved.quiz)} quiz question(s)",
         err=True,

@@ -70,7 +70,7 @@ def load_corpus(folders: Iterable[Path]) -> Corpus:
     for folder in folders:
         folder = Path(folder)
         if not folder.is_dir():
-            corpus.problems.append(Problem(str(folder), 0, "corpus folder does not exist"))
+            corpus.problems.append(Problem(str(folder), 0, "语料文件夹不存在"))
             continue
         for path in record_files(folder):
             try:
@@ -104,27 +104,25 @@ def validate(records: list[Record]) -> list[Problem]:
     for r in records:
         line = r.line_of.get("id", 2)
         if not ID_RE.match(r.id):
-            problems.append(
-                Problem(r.path, line, f"id {r.id!r}: lower-case letters, digits, '.', '_' and '-' only")
-            )
+            problems.append(Problem(r.path, line, f"编号 {r.id!r}：只能用小写字母、数字和 . _ -"))
         if r.id in first:
-            problems.append(Problem(r.path, line, f"duplicate id {r.id!r} (also in {first[r.id]})"))
+            problems.append(Problem(r.path, line, f"编号 {r.id!r} 重复（另见 {first[r.id]}）"))
         else:
             first[r.id] = r.path
         for name in REQUIRED[r.kind]:
             if not getattr(r, name):
                 problems.append(Problem(r.path, 2, f"{r.kind} record needs field '{name}'"))
         if r.summary and not r.source:
-            problems.append(Problem(r.path, r.line_of.get("summary", 2), "a summary must name its 'source'"))
+            problems.append(Problem(r.path, r.line_of.get("summary", 2), "要点摘要必须写明出处（source）"))
         if not r.units and not r.preface:
-            problems.append(Problem(r.path, 2, "record has no text", "warning"))
+            problems.append(Problem(r.path, 2, "记录没有正文", "warning"))
     units = {f"{r.id}/{u.anchor}" for r in records for u in r.units}
     ids = set(first)
     for r in records:
         for target in r.violates:
             if not resolves(target, units, ids):
                 problems.append(
-                    Problem(r.path, r.line_of.get("violates", 2), f"violates: no provision {target!r}")
+                    Problem(r.path, r.line_of.get("violates", 2), f"violates：库中没有条文 {target!r}")
                 )
         for u in r.units:
             for target in u.basis:
@@ -133,7 +131,7 @@ def validate(records: list[Record]) -> list[Problem]:
                         Problem(
                             r.path,
                             r.line_of.get(f"units.{u.anchor}", u.line),
-                            f"basis of {u.anchor}: no provision {target!r}",
+                            f"第 {u.anchor} 项的 basis：库中没有条文 {target!r}",
                         )
                     )
     return problems

@@ -49,7 +49,7 @@ def _parse_date(value: Any, path: str, line: int, name: str) -> dt.date | None:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise RecordError(path, line, f"field '{name}': not a date (YYYY-MM-DD): {value!r}")
+    raise RecordError(path, line, f"字段 '{name}'：不是日期（应为 YYYY-MM-DD）：{value!r}")
 
 
 def _key_lines(front: str, first_line: int) -> dict[str, int]:
@@ -70,11 +70,11 @@ def split_front_matter(text: str, path: str = "<text>") -> tuple[str, str, int]:
     text = text.lstrip("\ufeff")
     lines = text.split("\n")
     if not lines or lines[0].strip() != FENCE:
-        raise RecordError(path, 1, "a record starts with a '+++' line and TOML front matter")
+        raise RecordError(path, 1, "记录文件应以 '+++' 行和 TOML 前言开头")
     for i in range(1, len(lines)):
         if lines[i].strip() == FENCE:
             return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
-    raise RecordError(path, 1, "front matter is not closed by a second '+++' line")
+    raise RecordError(path, 1, "前言没有以第二个 '+++' 行结束")
 
 
 def parse_record(text: str, path: str = "<text>") -> Record:
@@ -85,19 +85,21 @@ def parse_record(text: str, path: str = "<text>") -> Record:
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"line (\d+)", str(e))
         line = int(m.group(1)) + 1 if m else front.count("\n") + 2
-        raise RecordError(path, line, f"front matter is not valid TOML: {e}") from None
+        raise RecordError(path, line, f"前言不是有效的 TOML：{e}") from None
     key_line = _key_lines(front, 2)
     unit_meta = meta.pop("units", {}) or {}
     if not isinstance(unit_meta, dict):
-        raise RecordError(path, key_line.get("units", 2), "'units' must be a table of tables")
+        raise RecordError(path, key_line.get("units", 2), "字段 'units' 应为表的表（[units.\"132\"] …）")
     unknown = sorted(set(meta) - _KNOWN)
     if unknown:
-        raise RecordError(path, key_line.get(unknown[0], 2), f"unknown field '{unknown[0]}'")
+        raise RecordError(path, key_line.get(unknown[0], 2), f"未知字段 '{unknown[0]}'")
     for name in ("id", "kind", "title"):
         if not isinstance(meta.get(name), str) or not meta.get(name):
-            raise RecordError(path, key_line.get(name, 2), f"missing required field '{name}'")
+            raise RecordError(path, key_line.get(name, 2), f"缺少必填字段 '{name}'")
     if meta["kind"] not in KINDS:
-        raise RecordError(path, key_line["kind"], f"kind must be one of {', '.join(KINDS)}: {meta['kind']!r}")
+        raise RecordError(
+            path, key_line["kind"], f"字段 'kind' 应为 {'、'.join(KINDS)} 之一：{meta['kind']!r}"
+        )
     kwargs: dict[str, Any] = {}
     for name, value in meta.items():
         line = key_line.get(name, 2)
@@ -107,16 +109,16 @@ def parse_record(text: str, path: str = "<text>") -> Record:
             if isinstance(value, str):
                 value = [value]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise RecordError(path, line, f"field '{name}' must be a list of strings")
+                raise RecordError(path, line, f"字段 '{name}' 应为文字列表")
             value = tuple(value)
         elif name in ("year", "masked"):
             if not isinstance(value, int) or isinstance(value, bool):
-                raise RecordError(path, line, f"field '{name}' must be a whole number")
+                raise RecordError(path, line, f"字段 '{name}' 应为整数")
         elif name in ("summary", "repost"):
             if not isinstance(value, bool):
-                raise RecordError(path, line, f"field '{name}' must be true or false")
+                raise RecordError(path, line, f"字段 '{name}' 应为 true 或 false")
         elif not isinstance(value, str):
-            raise RecordError(path, line, f"field '{name}' must be a string")
+            raise RecordError(path, line, f"字段 '{name}' 应为文字")
         kwargs[name] = value
     preface, units = parse_body(body, body_line, path, unit_meta, key_line)
     return Record(**kwargs, preface=preface, units=tuple(units), path=path, line_of=key_line)
@@ -188,11 +190,13 @@ def parse_body(
             raise RecordError(
                 path,
                 key_line.get(f"units.{anchor}", 2),
-                f'[units."{anchor}"] has unknown field {", ".join(unknown)} (known: {", ".join(sorted(_UNIT_FIELDS))})',
+                f'[units."{anchor}"] 有未知字段 {"、".join(unknown)}（可用：{"、".join(sorted(_UNIT_FIELDS))}）',
             )
         if anchor not in seen:
             raise RecordError(
-                path, key_line.get(f"units.{anchor}", 2), f'[units."{anchor}"] names no unit in the body'
+                path,
+                key_line.get(f"units.{anchor}", 2),
+                f'[units."{anchor}"] 在正文中没有对应的单元（{{#{anchor}}}）',
             )
     return "\n\n".join(p for p in preface if p), units
 
@@ -201,7 +205,7 @@ def read_record(path: Path) -> Record:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
-        raise RecordError(str(path), 1, f"record files are UTF-8: {e.reason} at byte {e.start}") from None
+        raise RecordError(str(path), 1, f"记录文件应为 UTF-8 编码（第 {e.start} 字节：{e.reason}）") from None
     return parse_record(text, str(path))
 
 

@@ -291,7 +291,7 @@ def test_an_id_cannot_leave_the_folder(tmp_path):
 
 def test_missing_path_is_an_error(tmp_path):
     code, report = run_import(str(tmp_path / "nope.txt"), "--type", "case", "--into", str(tmp_path))
-    assert code == 1 and "no such file" in report["errors"][0]["message"]
+    assert code == 1 and "没有这个文件" in report["errors"][0]["message"]
 
 
 def test_html_import_drops_markup_and_scripts(tmp_path):

@@ -78,20 +78,20 @@ def test_roundtrip_of_a_built_record():
 @pytest.mark.parametrize(
     ("text", "line", "fragment"),
     [
-        ("no fence", 1, "starts with a '+++'"),
-        ("+++\nid = 'x'\n", 1, "not closed"),
-        ("+++\nid = 'x'\nkind = \n+++\n", 3, "not valid TOML"),
-        ("+++\nid = 'x'\nkind = 'policy'\n+++\n", 2, "missing required field 'title'"),
-        ("+++\nid = 'x'\nkind = 'memo'\ntitle = 't'\n+++\n", 3, "kind must be one of"),
-        ("+++\nid = 'x'\nkind = 'case'\ntitle = 't'\ndate = '2024-13-01'\n+++\n", 5, "not a date"),
-        ("+++\nid = 'x'\nkind = 'case'\ntitle = 't'\nsanctions = 3\n+++\n", 5, "list of strings"),
-        ("+++\nid = 'x'\nkind = 'case'\ntitle = 't'\ncolour = 'red'\n+++\n", 5, "unknown field 'colour'"),
+        ("no fence", 1, "以 '+++' 行"),
+        ("+++\nid = 'x'\n", 1, "没有以第二个"),
+        ("+++\nid = 'x'\nkind = \n+++\n", 3, "不是有效的 TOML"),
+        ("+++\nid = 'x'\nkind = 'policy'\n+++\n", 2, "缺少必填字段 'title'"),
+        ("+++\nid = 'x'\nkind = 'memo'\ntitle = 't'\n+++\n", 3, "字段 'kind' 应为"),
+        ("+++\nid = 'x'\nkind = 'case'\ntitle = 't'\ndate = '2024-13-01'\n+++\n", 5, "不是日期"),
+        ("+++\nid = 'x'\nkind = 'case'\ntitle = 't'\nsanctions = 3\n+++\n", 5, "文字列表"),
+        ("+++\nid = 'x'\nkind = 'case'\ntitle = 't'\ncolour = 'red'\n+++\n", 5, "未知字段 'colour'"),
         (
             "+++\nid = 'x'\nkind = 'case'\ntitle = 't'\n+++\n## A {#a}\n\n## B {#a}\n",
             8,
             "duplicate unit anchor",
         ),
-        ("+++\nid = 'x'\nkind = 'case'\ntitle = 't'\n[units.zz]\ntitle = 'q'\n+++\n", 5, "names no unit"),
+        ("+++\nid = 'x'\nkind = 'case'\ntitle = 't'\n[units.zz]\ntitle = 'q'\n+++\n", 5, "没有对应的单元"),
     ],
 )
 def test_errors_name_file_and_line(text, line, fragment):
@@ -120,7 +120,7 @@ def test_validate_reports_every_problem_and_keeps_the_rest(tmp_path):
     assert {r.id for r in corpus.records} == {"demo-2024", "c"}
     messages = [str(p) for p in corpus.errors]
     assert any("broken.md:3" in m and "TOML" in m for m in messages)
-    assert any("duplicate id 'demo-2024'" in m for m in messages)
+    assert any("编号 'demo-2024' 重复" in m for m in messages)
     assert any("case.md:5" in m and "demo-2024/9" in m for m in messages)
     result = CliRunner().invoke(main, ["validate", str(tmp_path)])
     assert result.exit_code == 1

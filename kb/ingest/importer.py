@@ -153,7 +153,7 @@ def expand(paths: Iterable[Path], report: ImportReport) -> list[Path]:
         elif p.is_file():
             files.append(p)
         else:
-            report.errors.append(Message(str(p), "no such file or folder"))
+            report.errors.append(Message(str(p), "没有这个文件或文件夹"))
     return files
 
 
@@ -232,24 +232,30 @@ def build_records(
                 meta[k] = v
         if not meta.get("title"):
             meta["title"] = path.stem
-            warnings.append("no title found in the text; using the file name (set --title)")
+            warnings.append("文中找不到标题，暂用文件名（可用 --title 指定）")
         if kind == "policy" and not meta.get("issuer"):
             said = _POLICY_ISSUER.search(cleaned.text[:1500])
             if said:
                 meta["issuer"] = said.group(1)
             else:
+                interprets = re.search(r"由([^。，；\n]{2,40}?)(?:会同有关部门)?负责解释", cleaned.text)
+                hint = (
+                    f"（文中写明由{interprets.group(1)}负责解释，解释机关不一定是发文机关）"
+                    if interprets
+                    else ""
+                )
                 raise ImportProblem(
                     str(path),
-                    "文本中没有写明发文机关，规定必须有发文机关：请用 --issuer 指定（如 --issuer 中共中央）",
+                    f"文本中没有写明发文机关，规定必须有发文机关：请用 --issuer 指定（如 --issuer 中共中央）{hint}",
                 )
         if not structure.units:
             warnings.append(
                 f"no {'provisions' if kind == 'policy' else 'items' if kind == 'list' else 'sections'} found"
             )
         elif kind == "case" and structure.mode == "plain":
-            warnings.append("no case sections (基本案情, 分析意见 …) found; kept as one section")
+            warnings.append("没有找到案例的分节（基本案情、分析意见……），全文作为一节")
         elif kind == "policy" and structure.mode not in ("articles", "numbered", "sections"):
-            warnings.append("no article structure (第X条 / 一、 / 1.) found; kept as one provision")
+            warnings.append("没有找到条文结构（第X条 / 一、 / 1.），全文作为一条")
         masked = text.count("□")
         notes = "; ".join(n for n in [title_note, *cleaned.notes] if n and "masked" not in n)
         if masked:
@@ -455,7 +461,7 @@ def import_paths(
             report.errors.append(Message(e.path, e.message, e.line or None))
             continue
         except Exception as e:  # a parser bug must not cost the other files their import
-            report.errors.append(Message(str(path), f"import failed: {type(e).__name__}: {e}"))
+            report.errors.append(Message(str(path), f"导入失败（{type(e).__name__}）：{e}"))
             continue
         for w in warnings:
             report.warnings.append(Message(str(path), w))
