@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-KB = [sys.executable, "-c", "from kb.cli import main; main()"]
+KB = [sys.executable, "-c", "from kbcli.main import main; main()"]
 QUERIES = [
     "文山会海", "公款吃喝", "收受礼金", "督检考", "形式主义", "给领导送礼", "公车私用", "处分",
     "过度留痕", "层层加码", "指尖上的形式主义", "借调", "违规发放津补贴", "公款旅游", "宴请",

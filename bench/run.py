@@ -163,7 +163,7 @@ def cold_start(index: Path) -> dict[str, float]:
 
 
 def real_corpus(tmp: Path, quick: bool) -> tuple[dict[str, Any], list[Path]]:
-    from kb.cli import default_corpus
+    from kb.corpus import default_corpus
     from kb.ingest import import_paths
 
     real = SHARED / "real"
@@ -240,8 +240,7 @@ def citation_speed(tmp: Path) -> dict[str, Any]:
     """Citation resolution over the case analyses, at a quarter, a half and all of them: the time
     per record must stay flat (linear in the number of records)."""
     sys.path.insert(0, str(ROOT))
-    from kb.cli import default_corpus
-    from kb.corpus import load_corpus
+    from kb.corpus import default_corpus, load_corpus
     from kb.ingest.importer import build_records
     from kb.links.find import find_citations
     from kb.links.resolve import PolicyIndex, resolve_citations
@@ -349,7 +348,7 @@ def main() -> None:
         sys.exit(f"{SHARED} is absent: the benchmark reads the real documents from ../shared")
     from generate import write_corpus
 
-    from kb.cli import default_corpus
+    from kb.corpus import default_corpus
 
     mode = "quick" if args.quick else "full"
     if args.scale and not args.quick:

@@ -135,3 +135,8 @@ def validate(records: list[Record]) -> list[Problem]:
                         )
                     )
     return problems
+
+
+def default_corpus() -> Path:
+    """The bundled corpus: corpus/ beside the packages (a source checkout or editable install)."""
+    return Path(__file__).resolve().parent.parent / "corpus"

@@ -9,7 +9,7 @@ import pytest
 
 from indexer.build import build_index
 from indexer.search import SearchService
-from kb.cli import default_corpus
+from kb.corpus import default_corpus
 from kb.ingest import import_paths
 from tests.conftest import REAL, SEEDS, need
 

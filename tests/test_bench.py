@@ -17,8 +17,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 def test_generated_records_are_a_valid_corpus_with_real_facets(real, seeds, tmp_path):
     from generate import write_corpus
 
-    from kb.cli import default_corpus
-    from kb.corpus import load_corpus
+    from kb.corpus import default_corpus, load_corpus
 
     chars = write_corpus(60, tmp_path / "gen", real.parent, seed=3)
     files = sorted((tmp_path / "gen").glob("gen-*.md"))
@@ -37,8 +36,7 @@ def test_peers_answer_the_same_queries(tmp_path):
     from peers import Fts5, build_peer, pretokenise
 
     from indexer.build import Links, entries
-    from kb.cli import default_corpus
-    from kb.corpus import load_corpus
+    from kb.corpus import default_corpus, load_corpus
 
     corpus = load_corpus([default_corpus()])
     links = Links(corpus.records)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from indexer.build import build_index
-from kb.cli import default_corpus
+from kb.corpus import default_corpus
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

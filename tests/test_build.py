@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from indexer.build import BuildFailed, BuildLock, IndexBusy, build_index, current_generation
 from indexer.search import SearchService
-from kb.cli import main
+from kbcli.main import main
 from tests.conftest import TINY, case, write_records
 
 

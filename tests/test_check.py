@@ -129,7 +129,7 @@ def test_cli_reads_stdin_docx_and_refuses_broken_files(tmp_path, tiny_index):
     import docx
     from click.testing import CliRunner
 
-    from kb.cli import main
+    from kbcli.main import main
 
     runner = CliRunner()
     out = runner.invoke(
@@ -236,7 +236,7 @@ def test_crlf_and_lf_give_the_same_offsets():
 def test_seed_reports_raise_no_high_flag_and_suggest_only_rules(seeds, tmp_path):
     from indexer.build import build_index
     from indexer.search import SearchService
-    from kb.cli import default_corpus
+    from kb.corpus import default_corpus
     from kb.ingest.clean import clean_text
 
     build_index([default_corpus()], tmp_path / "ix")

@@ -25,7 +25,7 @@ MIN_TEST_RECALL = 0.80
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """The policies a user holds (bundled corpus + the official texts), and every analysis."""
-    from kb.cli import default_corpus
+    from kb.corpus import default_corpus
 
     real = need(REAL)
     tmp = tmp_path_factory.mktemp("cite")

@@ -7,7 +7,7 @@ import re
 
 from click.testing import CliRunner
 
-from kb.cli import main
+from kbcli.main import main
 
 
 def run(*args: str):

@@ -8,8 +8,7 @@ import pytest
 
 from indexer.build import build_index
 from indexer.search import SearchService
-from kb.cli import default_corpus
-from kb.corpus import load_corpus
+from kb.corpus import default_corpus, load_corpus
 from tests.conftest import REAL, SEEDS, need
 
 RUN = 30  # characters: a shared run this long means a sentence was copied

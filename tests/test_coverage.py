@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import tomllib
 
-from kb.cli import default_corpus
-from kb.corpus import load_corpus
+from kb.corpus import default_corpus, load_corpus
 from kb.coverage import DATA, MINIMUM, coverage
 
 

@@ -29,7 +29,8 @@ from indexer.build import (
     verify_generation,
 )
 from indexer.search import SearchService
-from kb.cli import default_corpus, main
+from kb.corpus import default_corpus
+from kbcli.main import main
 from tests.conftest import TINY, synthetic_corpus, write_records
 
 
@@ -159,7 +160,7 @@ def test_builds_killed_at_random_points_never_cost_the_serving_index(tmp_path):
     each point the previous generation serves, and the next build takes over the stale lock."""
     root = tmp_path / "ix"
     good = build_index([default_corpus()], root).path
-    kb = [sys.executable, "-c", "from kb.cli import main; main()"]
+    kb = [sys.executable, "-c", "from kbcli.main import main; main()"]
     rng = random.Random(20261122)
     for delay in sorted(rng.uniform(0.2, 3.0) for _ in range(6)):
         proc = subprocess.Popen(
@@ -186,7 +187,7 @@ def test_builds_killed_at_random_points_never_cost_the_serving_index(tmp_path):
 
 # ------------------------------------------------------------------ silent loss (issue: reliability 1)
 
-KB = [sys.executable, "-c", "from kb.cli import main; main()"]
+KB = [sys.executable, "-c", "from kbcli.main import main; main()"]
 
 
 def _children(pid: int) -> list[int]:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb.cli import main
 from kb.corpus import load_corpus
 from kb.ingest import import_paths
 from kb.records import read_record
+from kbcli.main import main
 from tests.conftest import seed_file
 
 

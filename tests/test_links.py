@@ -331,7 +331,7 @@ def test_links_unresolved_groups_by_reason_and_explain_shows_the_evidence(tmp_pa
     from click.testing import CliRunner
 
     from indexer.build import build_index
-    from kb.cli import main
+    from kbcli.main import main
     from tests.conftest import case, policy, write_records
 
     text = (

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.search import SearchService
-from kb.cli import main
 from kb.packs import Pack, PackError, PackItem, PackSection, dump_pack, load_pack, resolve_pack
 from kb.packs.export import to_docx, to_html, to_markdown
+from kbcli.main import main
 
 PACK = Pack(
     "整治形式主义学习包",
@@ -155,7 +155,7 @@ def test_html_prints_to_pdf_in_chromium(resolved, tmp_path):
 
 def test_bundled_pack_for_fingertip_formalism_exports(tmp_path):
     from indexer.build import build_index
-    from kb.cli import default_corpus
+    from kb.corpus import default_corpus
 
     root = tmp_path / "ix"
     build_index([default_corpus()], root)

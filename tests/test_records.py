@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from click.testing import CliRunner
 
-from kb.cli import main
 from kb.corpus import load_corpus
 from kb.models import Record, Unit
 from kb.records import RecordError, dump_record, parse_record
+from kbcli.main import main
 
 POLICY = """+++
 id = "demo-2024"

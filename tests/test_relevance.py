@@ -12,7 +12,7 @@ import pytest
 
 from indexer.build import build_index
 from indexer.search import SearchService
-from kb.cli import default_corpus
+from kb.corpus import default_corpus
 
 JUDGEMENTS = tomllib.loads((Path(__file__).parent / "relevance.toml").read_text(encoding="utf-8"))["q"]
 MIN_SUCCESS_AT_3 = 0.95

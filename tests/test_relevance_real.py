@@ -8,7 +8,7 @@ import pytest
 
 from indexer.build import build_index
 from indexer.search import SearchService
-from kb.cli import default_corpus
+from kb.corpus import default_corpus
 from tests.conftest import REAL, SHARED, need
 from tests.evaluation import evaluate, naive_search, practitioner_questions, project_search
 from tests.official import import_official

@@ -11,7 +11,7 @@ import pytest
 from indexer.build import build_index
 from indexer.search import SearchService
 from indexer.snippets import snippet
-from kb.cli import default_corpus
+from kb.corpus import default_corpus
 from tests.conftest import case, policy, write_records
 
 

@@ -72,7 +72,7 @@ def test_serve_with_two_workers_answers_and_stops(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from kb.cli import main; main()", "serve", "--index", str(root),
+        [sys.executable, "-c", "from kbcli.main import main; main()", "serve", "--index", str(root),
          "--port", str(port), "--workers", "2"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
@@ -104,7 +104,7 @@ def test_threads_share_a_service_without_corrupt_reads(tmp_path):
     where the corruption itself reproduces). Each thread now has its own searcher of the current
     generation: 8 threads hammer one service, all succeed, each with a searcher of its own."""
     from indexer.search import SearchService
-    from kb.cli import default_corpus
+    from kb.corpus import default_corpus
 
     root = tmp_path / "ix"
     build_index([default_corpus()], root)

@@ -17,7 +17,7 @@ from web.render import register_errors, register_guards
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
-        INDEX_DIR=None,  # default: $KB_INDEX or the per-user folder (kb.cli.default_index)
+        INDEX_DIR=None,  # default: $KB_INDEX or the per-user folder (indexer.location.default_index)
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,  # a 1 MB draft in UTF-8 Chinese is about 3 MB
         MAX_FORM_MEMORY_SIZE=4 * 1024 * 1024,
         JSON_AS_ASCII=False,
@@ -28,8 +28,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
+    from indexer.location import default_index
     from indexer.search import SearchService
-    from kb.cli import default_index
 
     root = Path(app.config["INDEX_DIR"] or default_index())
     app.config["INDEX_DIR"] = str(root)

@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from indexer.location import default_index
+from kb.corpus import default_corpus
 from kb.models import KIND_LABELS, KINDS
 
 
@@ -137,15 +139,6 @@ def validate(folders: tuple[Path, ...], as_json: bool) -> None:
             click.echo(f"{p.severity}: {p}", err=True)
         click.echo(f"{len(corpus.records)} record(s), {len(corpus.errors)} error(s)", err=True)
     sys.exit(1 if corpus.errors else 0)
-
-
-def default_index() -> Path:
-    """$KB_INDEX, else a per-user folder ($XDG_DATA_HOME/jianfu-kb/index)."""
-    env = os.environ.get("KB_INDEX")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "jianfu-kb" / "index"
 
 
 INDEX_OPTION = click.option(
@@ -783,11 +776,6 @@ def links_correspond(old: Path, new: Path, output: Path | None) -> None:
     else:
         click.echo(table, nl=False)
     click.echo(f"{len(pairs)} of {len(a.units)} articles of {a.id} matched in {b.id}", err=True)
-
-
-def default_corpus() -> Path:
-    """The bundled corpus: corpus/ beside the package (source checkout or editable install)."""
-    return Path(__file__).resolve().parent.parent / "corpus"
 
 
 if __name__ == "__main__":  # pragma: no cover
