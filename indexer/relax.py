@@ -18,7 +18,7 @@ Each word is searched once on its own, so the cost is bounded by the number of w
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,15 +76,14 @@ class Relaxation:
         limit = self.within if within is None else within
         return out if limit is None else out & set(limit)
 
-    def ranked(
-        self, prior: Callable[[int], float], tie: Callable[[int], Any] | None = None
-    ) -> list[tuple[float, int]]:
-        """(score, docnum), best first: more words matched first, then score times prior, then
-        ``tie`` (the entry's key: an order that survives a rebuild, unlike docnums)."""
-        rows = [(self.scores.get(d, 0.0) * prior(d), d) for d in self.docs()]
-        tie = tie or (lambda d: d)
-        rows.sort(key=lambda x: (-self.matched[x[1]], -x[0], tie(x[1])))
-        return rows
+    def ranked(self, engine: Any) -> list[tuple[float, Any]]:
+        """(score, doc), best first: more words matched first, then score times the kind's
+        prior, then the entry's key (an order that survives a rebuild)."""
+        docs = list(self.docs())
+        priors, keys = engine.priors(docs), engine.keys(docs)
+        rows = [(self.scores.get(d, 0.0) * p, k, d) for d, p, k in zip(docs, priors, keys, strict=True)]
+        rows.sort(key=lambda x: (-self.matched[x[2]], -x[0], x[1]))
+        return [(score, d) for score, _, d in rows]
 
 
 def _thesaurus_unit(unit: Unit) -> tuple[Unit, tuple[str, ...]] | None:
@@ -97,7 +96,7 @@ def _thesaurus_unit(unit: Unit) -> tuple[Unit, tuple[str, ...]] | None:
     return (Unit(unit.label, q), alts) if q is not None else None
 
 
-def relax(searcher: Any, plan: Plan, strict_total: int) -> Relaxation | None:
+def relax(engine: Any, plan: Plan, strict_total: int) -> Relaxation | None:
     """The relaxed match of a plan whose strict query found ``strict_total`` hits, or None when
     there is nothing to relax (no word that may be left out). Words are matched without the
     facet filters (so the facets can be counted for other selections); ``within`` holds the
@@ -105,14 +104,13 @@ def relax(searcher: Any, plan: Plan, strict_total: int) -> Relaxation | None:
     if not plan.units:
         return None
     base = plan.query(facets=(), units=False)
-    within = set(searcher.docs_for_query(plan.query(units=False))) if plan.facets else None
+    within = engine.docs(plan.query(units=False)) if plan.facets else None
     scored: dict[Any, dict[int, float]] = {}
 
     def run(u: Unit) -> dict[int, float]:
         key = repr(u.query)
         if key not in scored:
-            res = searcher.search(Q.And([u.query, base]), limit=None)
-            scored[key] = {d: float(s) for s, d in res.top_n}
+            scored[key] = engine.matches(Q.And([u.query, base]))
         return scored[key]
 
     units: list[Unit] = []
@@ -140,13 +138,12 @@ def relax(searcher: Any, plan: Plan, strict_total: int) -> Relaxation | None:
     if not units:
         return Relaxation(0, len(plan.units), [u.label for u in plan.units], missing, replaced, strict_total)
     if len(units) > MAX_UNITS:  # bounded: any word, one pass
-        res = searcher.search(Q.And([Q.Or([u.query for u in units]), base]), limit=None)
         out = Relaxation(
             1, len(units), labels, missing, replaced, strict_total, within=within, queries=queries
         )
-        for s, d in res.top_n:
+        for d, score in engine.matches(Q.And([Q.Or([u.query for u in units]), base])).items():
             out.matched[d] = 1
-            out.scores[d] = float(s)
+            out.scores[d] = score
         return out
     matched: Counter[int] = Counter()
     scores: dict[int, float] = {}

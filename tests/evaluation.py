@@ -115,6 +115,6 @@ def naive_search(service) -> Callable[[str], list[str]]:
         if not toks:
             return []
         wq = Q.And([Q.Term("entry", "hit"), *(Q.Term("text", t) for t in toks)])
-        return [h["id"] for h in service.searcher.search(wq, limit=10)]
+        return [h["id"] for h in service.engine.top(wq, limit=10)]
 
     return run

@@ -93,7 +93,7 @@ def test_a_few_strict_hits_come_first_then_the_relaxed_ones(bundled):
 
 def test_no_two_word_query_of_corpus_words_is_a_dead_end(bundled):
     """Any two words the index holds, typed together, find something (seeded sample)."""
-    reader = bundled.searcher.reader()
+    reader = bundled.engine.searcher.reader()
     vocab = [t.decode() for t in reader.lexicon("text") if len(t.decode()) >= 2]
     rng = random.Random(20261130)
     for _ in range(40):

@@ -120,7 +120,7 @@ def test_threads_share_a_service_without_corrupt_reads(tmp_path):
                 r = svc.search(q, sort="date" if n % 3 == 0 else "relevance")
                 for h in r["hits"][:3]:
                     assert svc.get_with_links(h["id"]) is not None
-            searchers.add(id(svc.searcher))
+            searchers.add(id(svc.engine.searcher))
         except BaseException as e:  # collected and re-raised in the main thread
             errors.append(e)
 

@@ -33,7 +33,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     root = Path(app.config["INDEX_DIR"] or default_index())
     app.config["INDEX_DIR"] = str(root)
-    app.extensions["kb_search"] = SearchService(root)  # jieba and the index, loaded once
+    service = app.extensions["kb_search"] = SearchService(root)  # jieba and the index, loaded once
+
+    @app.before_request
+    def pin_generation() -> None:  # one generation per request, CURRENT checked once
+        try:
+            service.pin()
+        except Exception:  # nothing servable yet: the view's own error handling speaks
+            service.unpin()
+
+    @app.teardown_request
+    def unpin_generation(_exc: BaseException | None) -> None:
+        service.unpin()
 
     from web.views import check, documents, packs, search, system
 

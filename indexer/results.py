@@ -1,0 +1,239 @@
+"""Searching, engine-free: a typed query becomes a page of hits with facets and snippets.
+
+Everything here goes through the ``Engine`` protocol (indexer/engine.py), so Whoosh and tantivy
+answer the same query with the same JSON: the query plan, relaxation, the kind prior, folding
+one article's editions into one hit, 相关条文, facets with their own selection left out, and
+snippets around the rarest words a hit matched.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Any
+
+from indexer.query import ParsedQuery, Plan, parse, plan
+from indexer.relax import RELAX_BELOW, Relaxation, relax
+from indexer.schema import FACETS, value_label
+from indexer.snippets import snippet
+
+MAX_PAGE = 1000
+MAX_PER_PAGE = 100
+RELATED_FROM = 20  # 相关条文: read from the cases among this many best hits
+RELATED_SHOWN = 3
+#: an engine that ranks in native code is asked for this many hits past the page: enough to fold
+#: editions, find 相关条文 and fill the page; Whoosh ranks every match in any case
+RANK_MARGIN = 200
+
+
+class SearchMixin:
+    """search() and facet_counts(); the host provides ``engine``, ``label``, ``_kind_of`` and
+    ``_versions``."""
+
+    engine: Any
+    _versions: dict[str, list[str]]
+
+    def search(
+        self,
+        q: str = "",
+        *,
+        filters: dict[str, list[str]] | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 10,
+        facets: bool = True,
+        snippets: bool = True,
+    ) -> dict[str, Any]:
+        """Run a typed query. Never raises for what a user can type."""
+        pq = parse(q)
+        filters = {k: [v for v in vs if v] for k, vs in (filters or {}).items() if k in FACETS}
+        filters = {k: vs for k, vs in filters.items() if vs}
+        page = min(max(1, int(page or 1)), MAX_PAGE)
+        per_page = min(max(1, int(per_page or 10)), MAX_PER_PAGE)
+        sort = sort if sort in ("relevance", "date", "date-asc") else "relevance"
+        engine = self.engine
+        p = plan(pq, filters)
+        wq = p.query()
+        start = (page - 1) * per_page
+        relaxed: Relaxation | None = None
+        docs: Any = None  # what the facets count, when it is not simply the query's matches
+        ranked: list[tuple[float, Any]] = []
+        folded: dict[Any, list[str]] = {}
+        if sort != "relevance" or pq.empty or not pq.groups:
+            newest = sort != "date-asc"
+            total, page_docs = engine.by_date(wq, newest, start, per_page)
+            if total < RELAX_BELOW and p.units:
+                relaxed = relax(engine, p, total)
+                if relaxed is not None and relaxed.docs():
+                    docs = engine.sort_by_date(relaxed.docs(), newest)
+                    total, page_docs = len(docs), docs[start : start + per_page]
+            page_hits = [(d, None) for d in page_docs]
+        else:
+            total, ranked = engine.ranked(wq, limit=start + per_page + RANK_MARGIN)
+            if total < RELAX_BELOW and p.units:
+                relaxed = relax(engine, p, total)
+                if relaxed is not None and relaxed.docs():
+                    ranked = relaxed.ranked(engine)
+                    total, docs = len(ranked), relaxed.docs()
+            if docs is None and len(ranked) == total:  # the engine ranked every match: count those
+                docs = [d for _, d in ranked]
+            ranked, folded = self._fold_versions(engine, ranked)
+            if folded:  # the facets count what is listed: one article per group of editions
+                listed_all = docs is not None and len(docs) == total
+                total -= sum(len(v) for v in folded.values())
+                if listed_all:
+                    docs = [d for _, d in ranked]
+            page_hits = ranked[start : start + per_page]
+            page_hits = [(d, score) for score, d in page_hits]
+        terms = self._terms(wq, relaxed) if snippets else {}
+        hits = [
+            self._hit(engine.stored(d), score, snippets, terms, folded.get(d, [])) for d, score in page_hits
+        ]
+        provisions = self._provisions_broken([d for _, d in ranked[:RELATED_FROM]], hits) if page == 1 else []
+        parsed = pq.dump()
+        parsed["relaxed"] = (
+            relaxed.dump()
+            if relaxed is not None and (relaxed.min_match < relaxed.of or relaxed.missing or relaxed.replaced)
+            else None
+        )
+        if parsed["relaxed"]:
+            parsed["notes"] = [*parsed["notes"], parsed["relaxed"]["message"]]
+        return {
+            "query": q,
+            "parsed": parsed,
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+            "pages": max(1, math.ceil(total / per_page)),
+            "sort": sort,
+            "filters": filters,
+            "hits": hits,
+            "provisions": provisions,
+            "facets": self.facet_counts(pq, filters, matched=docs, query_plan=p, relaxed=relaxed)
+            if facets
+            else {},
+        }
+
+    def _provisions_broken(self, docs: list[Any], hits: list[dict[str, Any]]) -> list[dict]:
+        """The provisions the best-ranked cases broke, most cases first (相关条文): when a query
+        is answered by cases, the rule to cite is one click away even if no provision ranks."""
+        shown = {h["id"] for h in hits}
+        counts: Counter[str] = Counter()
+        for d in docs:
+            f = self.engine.stored(d)
+            if f.get("kind") == "case":
+                counts.update(v for v in (f.get("violates") or "").split(",") if v and v not in shown)
+        return [
+            {"id": uid, "label": self.label(uid), "cases": n}
+            for uid, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:RELATED_SHOWN]
+        ]
+
+    def _fold_versions(
+        self, engine: Any, ranked: list[tuple[float, Any]]
+    ) -> tuple[list, dict[Any, list[str]]]:
+        """One hit per article across the editions of a policy: the same article in the 2018 and
+        the 2023 条例 (by the correspondence table) is shown once, where it ranks best, with the
+        other edition's article named beside it."""
+        if not self._versions:
+            return ranked, {}
+        keys = engine.keys(d for _, d in ranked)
+        kept: dict[str, Any] = {}  # unit id → the document that stands for its group
+        folded: dict[Any, list[str]] = {}
+        out = []
+        for (score, d), key in zip(ranked, keys, strict=True):
+            uid = key[4:]
+            owner = next((kept[g] for g in (uid, *self._versions.get(uid, ())) if g in kept), None)
+            if owner is not None:
+                folded.setdefault(owner, []).append(uid)
+                continue
+            kept[uid] = d
+            out.append((score, d))
+        return out, folded
+
+    def _terms(self, wq: Any, relaxed: Relaxation | None) -> dict[str, float]:
+        """The text terms a hit may have matched, with their weight for choosing a snippet."""
+        queries = [wq] + (relaxed.queries if relaxed is not None else [])
+        terms: set[str] = set()
+        for q in queries:
+            for fn, t in q.iter_all_terms():
+                if fn == "text":
+                    terms.add(t.decode() if isinstance(t, bytes) else t)
+        return {t: self.engine.idf(t) for t in terms}
+
+    def _hit(
+        self, f: dict[str, Any], score: Any, snippets: bool, terms: dict[str, float], versions: list[str]
+    ) -> dict[str, Any]:
+        text_snippet = ""
+        if snippets:
+            try:
+                text_snippet = snippet(f.get("text", ""), terms) or snippet(f.get("text", ""), {})
+            except Exception:  # a highlighter failure must not cost the hit
+                text_snippet = ""
+        return {
+            "id": f["id"],
+            "kind": f["kind"],
+            "title": (f.get("title") or "").removeprefix(f.get("number") or "").strip()
+            or f.get("doc_title", ""),
+            "document_id": f["doc_id"],
+            "document_title": f.get("doc_title", ""),
+            "number": f.get("number", ""),
+            "heading": f.get("heading", ""),
+            "date": f.get("date", ""),
+            "year": f.get("year", ""),
+            "sanctions": [s for s in f.get("sanction", "").split(",") if s],
+            "summary": bool(f.get("summary")),
+            "snippet": text_snippet,
+            "other_versions": [{"id": v, "title": self.label(v)} for v in versions],
+            "score": round(float(score), 4) if isinstance(score, int | float) else None,
+        }
+
+    def facet_counts(
+        self,
+        pq: ParsedQuery,
+        filters: dict[str, list[str]],
+        matched: Any = None,
+        query_plan: Plan | None = None,
+        relaxed: Relaxation | None = None,
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Counts per facet value over all matching hits. A facet's own selection is left out of
+        its counts (so a second value can be added); multi-valued facets count a hit under each
+        of its values. ``matched``: the documents listed, when they are not simply the matches of
+        the query with every filter (relaxed or folded results)."""
+        engine = self.engine
+        p = query_plan or plan(pq, filters)
+        groups: dict[tuple, list[str]] = {}  # facets that leave out the same selections count together
+        for name in FACETS:
+            groups.setdefault(tuple(sorted(k for k in filters if k != name)), []).append(name)
+        counts: dict[str, Counter[str]] = {}
+        for others, names in groups.items():
+            if matched is not None and set(others) == set(filters):
+                counts.update(engine.facet_counts(names, docs=matched))
+            elif relaxed is not None and relaxed.matched:
+                within = relaxed.docs(engine.docs(p.query(facets=others, units=False)))
+                counts.update(engine.facet_counts(names, docs=within))
+            else:
+                counts.update(engine.facet_counts(names, query=p.query(facets=others)))
+        out: dict[str, list[dict[str, Any]]] = {}
+        for name in FACETS:
+            selected = set(filters.get(name, []))
+            rows = [
+                {"value": v, "label": value_label(name, v), "count": c, "selected": v in selected}
+                for v, c in counts[name].items()
+                if v
+            ]
+            if name in ("violates", "document"):
+                for row in rows:
+                    row["label"] = self.label(row["value"])
+            if name == "violates":  # 违反条文 counts provisions; a list item is what a case is about
+                rows = [r for r in rows if r["selected"] or self._kind_of(r["value"]) == "policy"]
+            for v in selected - {r["value"] for r in rows}:
+                rows.append({"value": v, "label": value_label(name, v), "count": 0, "selected": True})
+            rows.sort(
+                key=lambda r: (-r["count"], r["value"]) if name != "year" else (r["value"],),
+                reverse=name == "year",
+            )
+            out[name] = rows
+        return out
+
+
+__all__ = ["MAX_PAGE", "MAX_PER_PAGE", "SearchMixin"]
