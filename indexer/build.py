@@ -13,6 +13,7 @@ CURRENT, and so the index being served, as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -30,6 +31,7 @@ from whoosh import index as whoosh_index
 
 from indexer import pool
 from indexer.analysis import ANALYSIS_VERSION, get_tokenizer
+from indexer.engine import ENGINES, open_engine
 from indexer.mpwriter import CheckedMpWriter
 from indexer.schema import build_schema
 from kb.categories import canonical, category_map
@@ -94,6 +96,7 @@ class BuildResult:
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     damaged_previous: list[str] = field(default_factory=list)  # why the last one was not reused
+    engine: str = "whoosh"
 
 
 # ---------------------------------------------------------------- locking
@@ -168,7 +171,7 @@ def file_table(gen: Path) -> dict[str, dict[str, Any]]:
     """Size and SHA-256 of every index file of a generation, as its build left them."""
     table = {}
     for f in sorted(gen.iterdir()):
-        if f.is_file() and f.name != MANIFEST and not f.name.endswith("WRITELOCK"):
+        if f.is_file() and f.name != MANIFEST and not f.name.endswith(("WRITELOCK", ".lock")):
             table[f.name] = {"size": f.stat().st_size, "sha256": _sha256(f)}
     return table
 
@@ -329,9 +332,10 @@ def held_keys(ix: Any) -> Counter[str]:
         return Counter(column[d] for d in reader.all_doc_ids())
 
 
-def verify_complete(ix: Any, expected: Iterable[str]) -> list[str]:
-    """What the index lacks or holds twice compared with the keys the build wrote; [] if none."""
-    held, want = held_keys(ix), Counter(expected)
+def verify_complete(ix: Any, expected: Iterable[str], held: Counter[str] | None = None) -> list[str]:
+    """What the index lacks or holds twice compared with the keys the build wrote; [] if none.
+    ``held``: the keys, when the index is not a Whoosh one (tantivy counts them itself)."""
+    held, want = (held if held is not None else held_keys(ix)), Counter(expected)
     problems = []
     missing = sorted(want - held)
     extra = sorted(held - want)
@@ -444,6 +448,7 @@ def _write_generation(
     progress: Progress | None,
     procs: int | None,
     limitmb: int,
+    engine: str = "whoosh",
 ) -> tuple[list[Record] | None, list[str]]:
     """Write a generation in ``gen`` and prove it holds exactly the corpus's entries.
 
@@ -454,6 +459,10 @@ def _write_generation(
     """
     changed = [r for r in records if not incremental or old_hashes.get(r.id) != hashes[r.id]]
     removed = sorted(set(old_hashes) - set(hashes)) if incremental else []
+    if engine == "tantivy":
+        return _write_tantivy(
+            gen, previous, records, links, changed, removed, old_hashes, incremental, progress, procs
+        )
     if incremental and previous is not None:
         shutil.copytree(previous, gen)
         ix = whoosh_index.open_dir(str(gen))
@@ -494,6 +503,57 @@ def _write_generation(
     return changed, removed
 
 
+def _write_tantivy(
+    gen: Path,
+    previous: Path | None,
+    records: list[Record],
+    links: Links,
+    changed: list[Record],
+    removed: list[str],
+    old_hashes: dict[str, str],
+    incremental: bool,
+    progress: Progress | None,
+    procs: int | None,
+) -> tuple[list[Record] | None, list[str]]:
+    """The tantivy writer: one process (tantivy indexes on its own threads), the same entries,
+    the same proof of completeness from the keys tantivy holds."""
+    from indexer import tantivy_engine as te
+
+    if incremental and previous is not None:
+        shutil.copytree(previous, gen, ignore=shutil.ignore_patterns("*.lock"))
+        index = te.open_index(gen)
+    else:
+        gen.mkdir()
+        index = te.create_index(gen)
+    n_todo = sum(1 + hit_count(r) for r in changed)
+    writer = index.writer(heap_size=TANTIVY_HEAP, num_threads=max(1, procs or min(2, os.cpu_count() or 1)))
+    try:
+        if incremental:
+            for rid in removed + [r.id for r in changed if r.id in old_hashes]:
+                writer.delete_documents_by_term("doc_id", rid)
+        for i, e in enumerate((e for r in changed for e in entries(r, links)), start=1):
+            writer.add_document(te.to_document(e))
+            if progress and (i % 200 == 0 or i == n_todo):
+                progress(i, n_todo)
+        writer.commit()
+        writer.wait_merging_threads()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.rollback()
+        raise
+    index.reload()
+    held = te.held_keys(index)
+    problems = verify_complete(None, (k for r in records for k in entry_keys(r)), held)
+    if problems and incremental and all(k in held for r in changed for k in entry_keys(r)):
+        return None, problems
+    if problems:
+        raise IndexIncomplete(gen, problems)
+    return changed, removed
+
+
+TANTIVY_HEAP = 256_000_000  # bytes tantivy's writer buffers before it flushes a segment
+
+
 def build_index(
     corpus_dirs: list[Path],
     root: Path,
@@ -502,6 +562,7 @@ def build_index(
     progress: Progress | None = None,
     procs: int | None = None,
     limitmb: int = 256,
+    engine: str | None = None,
 ) -> BuildResult:
     """Build (or update) the index in ``root`` from the corpus folders. Raises BuildFailed when
     the corpus has errors and IndexBusy when another build runs; the served index is untouched
@@ -515,20 +576,32 @@ def build_index(
             raise BuildFailed(corpus.errors)
         previous = current_generation(root)
         manifest = read_manifest(previous) if previous else {}
+        # the engine asked for, else the one the index was built with, else $KB_ENGINE or Whoosh
+        engine = (
+            engine
+            or (manifest.get("engine") if manifest else None)
+            or os.environ.get("KB_ENGINE")
+            or "whoosh"
+        )
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}: {engine!r}")
         links = Links(corpus.records)
         hashes = {r.id: record_hash(r, links) for r in corpus.records}
         old_hashes: dict[str, str] = manifest.get("records", {})
         compatible = (
             manifest.get("analysis_version") == ANALYSIS_VERSION
             and manifest.get("schema_version") == SCHEMA_VERSION
+            and manifest.get("engine", "whoosh") == engine
         )
         incremental = bool(previous) and compatible and not full
         damaged: list[str] = []
         if incremental and previous is not None:
-            try:  # never copy a damaged generation forward
-                open_generation(previous, checksums=True)[1].close()
-            except IndexDamaged as e:
-                damaged = e.problems
+            damaged = verify_generation(previous, checksums=True)
+            if not damaged:
+                try:  # never copy a damaged generation forward
+                    open_engine(previous, manifest).close()
+                except IndexDamaged as e:
+                    damaged = e.problems
             incremental = not damaged
         name = _new_generation_name(root)
         gen = root / name
@@ -546,13 +619,14 @@ def build_index(
                 progress,
                 procs,
                 limitmb,
+                engine,
             )
             if changed is None:  # the copied generation lacked entries: write everything afresh
                 damaged = [f"上一版索引不完整（{'；'.join(removed)}）"]
                 incremental = False
                 shutil.rmtree(gen)
                 changed, removed = _write_generation(
-                    gen, previous, corpus.records, links, hashes, {}, False, progress, procs, limitmb
+                    gen, previous, corpus.records, links, hashes, {}, False, progress, procs, limitmb, engine
                 )
                 assert changed is not None
             counts: Counter[str] = Counter()
@@ -563,6 +637,7 @@ def build_index(
                 "generation": name,
                 "analysis_version": ANALYSIS_VERSION,
                 "schema_version": SCHEMA_VERSION,
+                "engine": engine,
                 "corpus": [str(Path(d).resolve()) for d in corpus_dirs],
                 "corpus_hash": hashlib.sha1("".join(sorted(hashes.values())).encode()).hexdigest(),
                 "records": hashes,
@@ -599,4 +674,5 @@ def build_index(
         counts=dict(counts),
         warnings=[p for p in corpus.problems if p.severity != "error"],
         damaged_previous=damaged,
+        engine=engine,
     )

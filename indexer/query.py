@@ -332,7 +332,11 @@ class Plan:
         scored = [u.query for u in self.units] if units else []
         base: Q.Query = Q.And(scored + must) if len(scored + must) > 1 else (scored + must)[0]
         if self.must_not:
-            base = Q.AndNot(base, Q.Or(self.must_not) if len(self.must_not) > 1 else self.must_not[0])
+            # And([a, Not(b)]), not AndNot(a, b): Whoosh's AndNot matcher let through a hit whose
+            # document title held the excluded word when ``a`` was a conjunction of unions
+            # (-纪律 kept 示例纪律规定 第1条); tests/test_engines.py compares both engines
+            excluded = Q.Or(self.must_not) if len(self.must_not) > 1 else self.must_not[0]
+            base = Q.And([base, Q.Not(excluded)])
         return base
 
     def any_unit(self) -> Q.Query:

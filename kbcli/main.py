@@ -181,7 +181,21 @@ def open_service(index_dir: Path | None):  # -> SearchService
     type=click.IntRange(0, 19),
     help="Lower the build's CPU priority (POSIX) so a server on the same machine stays responsive.",
 )
-def build(corpora: tuple[Path, ...], index_dir: Path | None, full: bool, as_json: bool, nice: int) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["whoosh", "tantivy"]),
+    default=None,
+    help="Search engine (default: the one the index was built with, else $KB_ENGINE, else whoosh). "
+    "tantivy is for large corpora (tens of thousands of records); changing engine rebuilds in full.",
+)
+def build(
+    corpora: tuple[Path, ...],
+    index_dir: Path | None,
+    full: bool,
+    as_json: bool,
+    nice: int,
+    engine: str | None,
+) -> None:
     """Build the index from corpus folders; swap it in only when complete."""
     import errno
 
@@ -206,8 +220,14 @@ def build(corpora: tuple[Path, ...], index_dir: Path | None, full: bool, as_json
 
     try:
         result = build_index(
-            dirs, root, full=full, progress=progress if sys.stderr.isatty() and not as_json else None
+            dirs,
+            root,
+            full=full,
+            progress=progress if sys.stderr.isatty() and not as_json else None,
+            engine=engine,
         )
+    except ImportError as e:  # --engine tantivy without tantivy installed
+        raise KbError(f"没有安装 {e.name or 'tantivy'}：请运行 pip install 'jianfu-kb[tantivy]'") from None
     except (IndexBusy, IndexIncomplete) as e:
         raise KbError(str(e)) from None
     except WriterDied as e:
@@ -234,6 +254,7 @@ def build(corpora: tuple[Path, ...], index_dir: Path | None, full: bool, as_json
         "removed": result.removed,
         "unchanged": result.unchanged,
         "incremental": result.incremental,
+        "engine": result.engine,
         "seconds": round(result.seconds, 2),
         "warnings": [w.dump() for w in result.warnings],
         "damaged_previous": result.damaged_previous,
@@ -247,7 +268,7 @@ def build(corpora: tuple[Path, ...], index_dir: Path | None, full: bool, as_json
         click.echo(f"上一版索引已损坏（{'；'.join(result.damaged_previous)}），已按语料全量重建。", err=True)
     counts = "，".join(f"{KIND_LABELS.get(k, k)} {n}" for k, n in sorted(result.counts.items()))
     click.echo(
-        f"已建索引 {root}（{result.generation}）：{result.records} 份文件，{result.hits} 条可检索（{counts}）；"
+        f"已建索引 {root}（{result.generation}，{result.engine}）：{result.records} 份文件，{result.hits} 条可检索（{counts}）；"
         f"本次索引 {result.added}，删除 {result.removed}，未变 {result.unchanged}，用时 {result.seconds:.1f} 秒"
     )
 
@@ -425,14 +446,21 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: i
     """Serve the web front end with waitress; build the bundled index first if there is none,
     and rebuild it from its corpus when it was built by an older version or is damaged."""
     from indexer.analysis import ANALYSIS_VERSION, get_tokenizer
-    from indexer.build import SCHEMA_VERSION, IndexDamaged, current_generation, open_generation, read_manifest
+    from indexer.build import (
+        SCHEMA_VERSION,
+        IndexDamaged,
+        current_generation,
+        read_manifest,
+        verify_generation,
+    )
+    from indexer.engine import EngineMissing, open_engine
 
     root = index_dir or default_index()
     gen = current_generation(root)
     ctx = click.get_current_context()
     if gen is None:
         click.echo(f"{root} 中还没有索引，先构建内置知识库……", err=True)
-        ctx.invoke(build, corpora=(), index_dir=root, full=False, as_json=False, nice=0)
+        ctx.invoke(build, corpora=(), index_dir=root, full=False, as_json=False, nice=0, engine=None)
     else:
         manifest = read_manifest(gen)
         dirs = tuple(Path(d) for d in manifest.get("corpus", []) if Path(d).is_dir())
@@ -443,13 +471,19 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: i
         ):
             reason = f"{root} 的索引由旧版本建成"
         else:
+            # damage is found by content (the manifest's SHA-256 of every file), not size alone
+            problems = verify_generation(gen, checksums=True)
             try:
-                open_generation(gen)[1].close()
+                if problems:
+                    raise IndexDamaged(gen, problems)
+                open_engine(gen, manifest).close()
             except IndexDamaged as e:
                 reason = str(e)
+            except EngineMissing as e:
+                raise KbError(str(e)) from None
         if reason:
             click.echo(f"{reason}，按原语料重建……", err=True)
-            ctx.invoke(build, corpora=dirs, index_dir=root, full=True, as_json=False, nice=0)
+            ctx.invoke(build, corpora=dirs, index_dir=root, full=True, as_json=False, nice=0, engine=None)
     get_tokenizer()  # loaded once, before any worker forks (shared copy-on-write)
     click.echo(f"减负知识库已启动：http://{host}:{port}/  （索引 {root}，Ctrl+C 退出）", err=True)
     serve_app(root, host, port, threads, workers)

@@ -4,6 +4,7 @@ tests that need them skip, with the reason, when that folder is absent."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -155,11 +156,41 @@ TINY = {
 }
 
 
+def _engines() -> list[str]:
+    try:
+        import tantivy  # noqa: F401
+    except ImportError:
+        return ["whoosh"]  # the test extra installs tantivy; without it, Whoosh alone
+    return ["whoosh", "tantivy"]
+
+
+ENGINES = _engines()
+
+
+def pytest_generate_tests(metafunc):
+    """Modules marked ``engines`` run once per search engine: every index their fixtures and
+    tests build is built (and read) with that engine ($KB_ENGINE, which build_index follows)."""
+    if "kb_engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("engines"):
+        metafunc.parametrize("kb_engine", ENGINES, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def kb_engine(request) -> Iterator[str]:
+    name = getattr(request, "param", "whoosh")
+    before = os.environ.get("KB_ENGINE")
+    os.environ["KB_ENGINE"] = name
+    yield name
+    if before is None:
+        os.environ.pop("KB_ENGINE", None)
+    else:
+        os.environ["KB_ENGINE"] = before
+
+
 @pytest.fixture(scope="session")
-def tiny_index(tmp_path_factory) -> Path:
+def tiny_index(tmp_path_factory, kb_engine) -> Path:
     from indexer.build import build_index
 
-    root = tmp_path_factory.mktemp("tiny")
+    root = tmp_path_factory.mktemp(f"tiny-{kb_engine}")
     corpus = write_records(root / "corpus", TINY)
     build_index([corpus], root / "index")
     return root / "index"

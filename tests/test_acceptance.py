@@ -13,9 +13,11 @@ from kb.corpus import default_corpus
 from kb.ingest import import_paths
 from tests.conftest import REAL, SEEDS, need
 
+pytestmark = pytest.mark.engines  # run once per search engine (tests/conftest.py)
+
 
 @pytest.fixture(scope="module")
-def combined(tmp_path_factory):
+def combined(tmp_path_factory, kb_engine):
     need(REAL)
     need(SEEDS)
     root = tmp_path_factory.mktemp("combined")

@@ -14,6 +14,8 @@ import pytest
 from indexer.build import build_index
 from kb.corpus import default_corpus
 
+pytestmark = pytest.mark.engines  # run once per search engine (tests/conftest.py)
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -28,7 +30,7 @@ if not Path(CHROMIUM).exists():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, kb_engine):
     from waitress.server import create_server
 
     from web import create_app

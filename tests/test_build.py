@@ -15,6 +15,8 @@ from indexer.search import SearchService
 from kbcli.main import main
 from tests.conftest import TINY, case, write_records
 
+pytestmark = pytest.mark.engines  # run once per search engine (tests/conftest.py)
+
 
 @pytest.fixture
 def corpus(tmp_path):

@@ -10,6 +10,8 @@ import pytest
 from kb.check import check_draft, split_sentences
 from tests.conftest import SEEDS, need
 
+pytestmark = pytest.mark.engines  # run once per search engine (tests/conftest.py)
+
 LABELS = tomllib.loads((Path(__file__).parent / "check_set.toml").read_text(encoding="utf-8"))
 MIN_PRECISION = 0.95
 MIN_RECALL = 0.90

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from click.testing import CliRunner
 
 from kbcli.main import main
+
+pytestmark = pytest.mark.engines  # run once per search engine (tests/conftest.py)
 
 
 def run(*args: str):

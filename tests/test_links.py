@@ -19,6 +19,8 @@ from kb.links.versions import align
 from kb.records import read_record
 from tests.conftest import REAL, need
 
+pytestmark = pytest.mark.engines  # run once per search engine (tests/conftest.py)
+
 CDC, ZWCF, JDGD = "中国共产党纪律处分条例", "中华人民共和国公职人员政务处分法", "党政机关国内公务接待管理规定"
 # (case file, [(title, article, paragraph, item), ...]) for each article line of its 相关条款, in order
 GOLD = {

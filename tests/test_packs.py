@@ -16,6 +16,8 @@ from kb.packs import Pack, PackError, PackItem, PackSection, dump_pack, load_pac
 from kb.packs.export import to_docx, to_html, to_markdown
 from kbcli.main import main
 
+pytestmark = pytest.mark.engines  # run once per search engine (tests/conftest.py)
+
 PACK = Pack(
     "整治形式主义学习包",
     "供乡镇干部学习",

@@ -14,13 +14,15 @@ from indexer.build import build_index
 from indexer.search import SearchService
 from kb.corpus import default_corpus
 
+pytestmark = pytest.mark.engines  # run once per search engine (tests/conftest.py)
+
 JUDGEMENTS = tomllib.loads((Path(__file__).parent / "relevance.toml").read_text(encoding="utf-8"))["q"]
 MIN_SUCCESS_AT_3 = 0.95
 MIN_MRR = 0.90
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory):
+def bundled(tmp_path_factory, kb_engine):
     root = tmp_path_factory.mktemp("bundled")
     build_index([default_corpus()], root)
     return SearchService(root)

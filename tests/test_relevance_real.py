@@ -13,12 +13,12 @@ from tests.conftest import REAL, SHARED, need
 from tests.evaluation import evaluate, naive_search, practitioner_questions, project_search
 from tests.official import import_official
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.engines]
 MIN_GAIN_AT_5 = 0.15  # success@5 above the naive baseline, on the test split
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory):
+def service(tmp_path_factory, kb_engine):
     real = need(REAL)
     tmp = tmp_path_factory.mktemp("practitioners")
     assert import_official(real, tmp / "official") == []

@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from indexer.query import parse
 
+pytestmark = pytest.mark.engines  # run once per search engine (tests/conftest.py)
+
 
 def ids(result):
     return [h["id"] for h in result["hits"]]
@@ -243,3 +245,11 @@ def test_unknown_unit_fields_are_refused_by_name(tmp_path):
     )
     with pytest.raises(RecordError, match="stubb"):
         parse_record(text, "p.md")
+
+
+def test_an_excluded_word_in_the_document_title_excludes_the_hit(tiny_service):
+    """-纪律 drops every provision of 示例纪律规定: Whoosh's AndNot matcher once let one through."""
+    assert tiny_service.search("四风")["total"] >= 1
+    assert tiny_service.search("四风 -纪律")["total"] == 0
+    kept = {h["id"] for h in tiny_service.search("公车私用 -礼金")["hits"]}
+    assert "c1" not in kept and "c3" in kept  # c1 also took 礼金

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from kb.packs import PackError, pack_from_dict
 from kb.records import RecordError, parse_record
 
+pytestmark = pytest.mark.engines  # run once per search engine (tests/conftest.py)
+
 TOKENS = list("+=[]\"'#{}\n .:-_abcid0123456789条例案例") + [
     "id",
     "kind",

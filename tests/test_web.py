@@ -9,11 +9,13 @@ from indexer.build import build_index
 from tests.conftest import TINY, case, policy, write_records
 from web import create_app
 
+pytestmark = pytest.mark.engines  # run once per search engine (tests/conftest.py)
+
 HOSTILE_TITLE = '<script>alert("t")</script>"onerror=alert(1) x="'
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def client(tmp_path_factory, kb_engine):
     root = tmp_path_factory.mktemp("web")
     records = dict(TINY)
     records["x.md"] = case(

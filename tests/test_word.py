@@ -16,6 +16,8 @@ from docx.oxml.ns import qn
 from kb.packs import Pack, PackItem, PackSection, resolve_pack
 from kb.packs.word import to_docx
 
+pytestmark = pytest.mark.engines  # run once per search engine (tests/conftest.py)
+
 MM_EMU = 36000
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -1,0 +1,349 @@
+"""The tantivy engine: one generation of a tantivy index (Rust), for corpora where Whoosh, which
+scores every matching posting in Python, is too slow.
+
+It indexes the entries ``indexer.build.entries`` makes for Whoosh, cut by the same analysis:
+text fields are handed to tantivy already tokenised (``PreTokenizedString``), with the project's
+positions (dictionary sub-words at the position of their word, so phrases work as in Whoosh),
+and the bigram recall net in a field of its own. Queries arrive as the same ``whoosh.query``
+trees and are compiled here. Ranking, the kind prior (a fast field tantivy multiplies in),
+facet counts (terms aggregations over fast fields) and date order (fast fields built so that
+ties break by key) run inside tantivy; the page, version folding and snippets are the service's.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from whoosh import query as Q
+
+from indexer.analysis import bigrams, tokens
+from indexer.build import IndexDamaged, verify_generation
+from indexer.engine import KIND_PRIOR
+from indexer.schema import FACETS, MULTI_VALUED
+
+#: text fields, their analysis, and the weight Whoosh's schema gives them (field_boost)
+TEXT_FIELDS = {"doc_title": 1.5, "title": 3.0, "text": 1.0, "meta": 1.0, "anchor": 1.0, "bigram": 0.4}
+STORED_TEXT = {"doc_title", "title", "text"}
+RAW_FIELDS = ("key", "id", "entry", "kind", "doc_id", "year", "issuer", "region", "rank")
+STORED_ONLY = ("number", "heading", "date")
+MULTI_FIELDS = ("category", "sanction", "violates")
+#: matches read back for relaxation and for the facets of a relaxed result; beyond this the
+#: best-scored are kept (relaxation only runs when the strict query found almost nothing)
+MATCH_LIMIT = 20_000
+
+
+def _schema() -> Any:
+    sb = tantivy.SchemaBuilder()
+    for name in RAW_FIELDS:
+        sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
+    for name in MULTI_FIELDS:
+        sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
+    for name in STORED_ONLY:
+        sb.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
+    for name in TEXT_FIELDS:
+        sb.add_text_field(name, stored=name in STORED_TEXT, tokenizer_name="raw", index_option="position")
+    sb.add_bytes_field("record", stored=True, indexed=False)
+    sb.add_unsigned_field("ordinal", stored=True, fast=True)
+    sb.add_boolean_field("summary", stored=True)
+    sb.add_float_field("prior", fast=True)  # tantivy multiplies the score by log2(2 + prior)
+    sb.add_unsigned_field("newest", fast=True)  # date, unit order, key: newest first when descending
+    sb.add_unsigned_field("oldest", fast=True)  # the same, oldest first when descending
+    sb.add_unsigned_field("tie", fast=True)  # equal scores: by the key's hash, the same every build
+    return sb.build()
+
+
+SCHEMA = _schema()
+
+
+def _date_number(sort_date: str) -> int:
+    digits = re.sub(r"\D", "", sort_date or "")[:8]
+    return int(digits.ljust(8, "0")) if digits else 0
+
+
+def _tie(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8")) & 0xFFFF
+
+
+def prior_weight(kind: str) -> float:
+    """What tantivy's weight_by_field needs to multiply a score by 2 × the kind's prior."""
+    return 2 ** (2 * KIND_PRIOR.get(kind, 1.0)) - 2
+
+
+def _pretokenized(value: str, field: str) -> Any:
+    stream = bigrams(value) if field == "bigram" else tokens(value, subwords=True)
+    toks = [tantivy.Token(t, pos, start, end) for t, pos, start, end in stream]
+    return tantivy.PreTokenizedString(value, toks)
+
+
+def to_document(entry: dict[str, Any]) -> Any:
+    """A tantivy document from one of ``indexer.build.entries``'s entries."""
+    doc = tantivy.Document()
+    for name in RAW_FIELDS + STORED_ONLY:
+        value = entry.get(name)
+        if value:
+            doc.add_text(name, str(value))
+    for name in MULTI_FIELDS:
+        for v in (entry.get(name) or "").split(","):
+            if v:
+                doc.add_text(name, v)
+    for name in TEXT_FIELDS:
+        value = entry.get(name)
+        if value:
+            doc.add_pre_tokenized_text(name, _pretokenized(str(value), name))
+    if entry.get("record"):
+        doc.add_bytes("record", entry["record"].encode("utf-8"))
+    ordinal = int(entry.get("ordinal") or 0)
+    doc.add_unsigned("ordinal", ordinal)
+    doc.add_boolean("summary", bool(entry.get("summary")))
+    doc.add_float("prior", prior_weight(entry.get("kind", "")))
+    day, tie, unit = _date_number(entry.get("sort_date", "")), _tie(entry["key"]), min(ordinal, 0xFFFF)
+    # descending order of these numbers is the order the service lists by date: the date, then
+    # the unit's place in its record, then the key (by hash), as Whoosh's arrays give it
+    doc.add_unsigned("newest", (day << 32) | ((0xFFFF - unit) << 16) | (0xFFFF - tie))
+    doc.add_unsigned("oldest", ((99_999_999 - day) << 32) | ((0xFFFF - unit) << 16) | (0xFFFF - tie))
+    doc.add_unsigned("tie", tie)
+    return doc
+
+
+def create_index(gen: Path) -> Any:
+    return tantivy.Index(SCHEMA, path=str(gen))
+
+
+def open_index(gen: Path) -> Any:
+    return tantivy.Index(SCHEMA, path=str(gen), reuse=True)
+
+
+def held_keys(index: Any) -> Counter[str]:
+    """The keys of the live entries, each with how many documents carry it."""
+    searcher = index.searcher()
+    agg = searcher.aggregate(
+        tantivy.Query.all_query(), {"k": {"terms": {"field": "key", "size": max(10, searcher.num_docs * 2)}}}
+    )
+    return Counter({b["key"]: b["doc_count"] for b in agg["k"]["buckets"]})
+
+
+# ---------------------------------------------------------------- queries
+
+
+def compile_query(q: Any) -> Any:
+    """A whoosh.query tree as a tantivy query, boosts and field weights kept."""
+    T = tantivy.Query  # noqa: N806
+    occur = tantivy.Occur
+    boost = getattr(q, "boost", 1.0) or 1.0
+    if isinstance(q, Q.Term):
+        text = q.text.decode() if isinstance(q.text, bytes) else str(q.text)
+        out = T.term_query(SCHEMA, q.fieldname, text)
+        boost *= TEXT_FIELDS.get(q.fieldname, 1.0)
+    elif isinstance(q, Q.Phrase):
+        words = [w.decode() if isinstance(w, bytes) else str(w) for w in q.words]
+        out = (
+            T.term_query(SCHEMA, q.fieldname, words[0])
+            if len(words) == 1
+            else T.phrase_query(SCHEMA, q.fieldname, words, getattr(q, "slop", 1) - 1)
+        )
+        boost *= TEXT_FIELDS.get(q.fieldname, 1.0)
+    elif isinstance(q, Q.Prefix):
+        out = T.regex_query(SCHEMA, q.fieldname, re.escape(str(q.text)) + ".*")
+    elif isinstance(q, Q.AndMaybe):
+        out = T.boolean_query([(occur.Must, compile_query(q.a)), (occur.Should, compile_query(q.b))])
+    elif isinstance(q, Q.AndNot):
+        out = T.boolean_query([(occur.Must, compile_query(q.a)), (occur.MustNot, compile_query(q.b))])
+    elif isinstance(q, Q.And):
+        out = T.boolean_query(
+            [
+                (occur.MustNot, compile_query(s.query))
+                if isinstance(s, Q.Not)
+                else (occur.Must, compile_query(s))
+                for s in q.subqueries
+            ]
+        )
+    elif isinstance(q, Q.Not):
+        out = T.boolean_query([(occur.Must, T.all_query()), (occur.MustNot, compile_query(q.query))])
+    elif isinstance(q, Q.Or):
+        out = T.boolean_query([(occur.Should, compile_query(s)) for s in q.subqueries])
+    elif isinstance(q, Q.Every):
+        out = T.all_query()
+    elif isinstance(q, Q.NullQuery) or q is Q.NullQuery:
+        return T.empty_query()
+    else:  # a query class the planner does not make
+        raise TypeError(f"tantivy engine cannot compile {type(q).__name__}")
+    return T.boost_query(out, float(boost)) if boost != 1.0 else out
+
+
+# ---------------------------------------------------------------- the engine
+
+
+Handle = tuple[int, int]  # (segment ordinal, document) of this generation's searcher
+
+
+class TantivyEngine:
+    name = "tantivy"
+
+    def __init__(self, gen: Path):
+        self.path = gen
+        self.generation = gen.name
+        problems = verify_generation(gen, checksums=False)
+        if problems:
+            raise IndexDamaged(gen, problems)
+        try:
+            self.index = open_index(gen)
+            self.searcher = self.index.searcher()
+            self.searcher.num_docs  # noqa: B018 - touch it: a damaged index fails here
+        except Exception as e:  # tantivy raises ValueError / OSError on damaged files
+            raise IndexDamaged(gen, [f"tantivy 无法打开：{type(e).__name__}: {e}"]) from e
+        self._keys: dict[Handle, str] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.searcher = None
+
+    def doc_count(self) -> int:
+        return self.searcher.num_docs
+
+    @staticmethod
+    def _addr(h: Handle) -> Any:
+        return tantivy.DocAddress(h[0], h[1])
+
+    @staticmethod
+    def _handle(addr: Any) -> Handle:
+        return (addr.segment_ord, addr.doc)
+
+    def _hits(self, query: Any, limit: int, **kw: Any) -> tuple[int, list[tuple[Any, Handle]]]:
+        if limit <= 0:
+            return self.searcher.search(compile_query(query), 1, count=True).count, []
+        r = self.searcher.search(compile_query(query), limit, count=True, **kw)
+        return r.count, [(k, self._handle(a)) for k, a in r.hits]
+
+    # ------------------------------------------------------------ matching
+
+    def ranked(self, query: Any, limit: int | None = None) -> tuple[int, list[tuple[float, Handle]]]:
+        n = self.doc_count() if limit is None else min(limit, max(1, self.doc_count()))
+        total, hits = self._hits(query, n, weight_by_field="prior")
+        ties = self.searcher.fast_field_values("tie", [self._addr(h) for _, h in hits]) if hits else []
+        rows = sorted(zip(hits, ties, strict=True), key=lambda x: (-x[0][0], x[1]))
+        return total, [(score / 2, h) for (score, h), _ in rows]  # weight_by_field doubled the prior
+
+    def by_date(self, query: Any, newest_first: bool, start: int, limit: int) -> tuple[int, list[Handle]]:
+        field = "newest" if newest_first else "oldest"
+        total, hits = self._hits(query, limit, order_by_field=field, offset=start)
+        return total, [h for _, h in hits]
+
+    def sort_by_date(self, docs: Iterable[Handle], newest_first: bool) -> list[Handle]:
+        docs = list(docs)
+        values = self.searcher.fast_field_values(
+            "newest" if newest_first else "oldest", [self._addr(h) for h in docs]
+        )
+        return [h for _, h in sorted(zip(values, docs, strict=True), key=lambda x: -(x[0] or 0))]
+
+    def matches(self, query: Any) -> dict[Handle, float]:
+        _, hits = self._hits(query, min(MATCH_LIMIT, max(1, self.doc_count())))
+        return {h: float(s) for s, h in hits}
+
+    def docs(self, query: Any) -> set[Handle]:
+        _, hits = self._hits(query, min(MATCH_LIMIT, max(1, self.doc_count())))
+        return {h for _, h in hits}
+
+    def keys(self, docs: Iterable[Handle]) -> list[str]:
+        out = []
+        for h in docs:
+            key = self._keys.get(h)
+            if key is None:
+                key = self._keys[h] = self.stored(h)["key"]
+            out.append(key)
+        return out
+
+    def priors(self, docs: Iterable[Handle]) -> list[float]:
+        values = self.searcher.fast_field_values("prior", [self._addr(h) for h in docs])
+        return [math.log2(2 + (v or 0.0)) / 2 for v in values]
+
+    def facet_counts(
+        self, names: Iterable[str], query: Any = None, docs: Iterable[Handle] | None = None
+    ) -> dict[str, Counter[str]]:
+        names = list(names)
+        if docs is not None:  # a relaxed or folded result: count what is listed
+            out: dict[str, Counter[str]] = {name: Counter() for name in names}
+            for h in list(docs)[:MATCH_LIMIT]:
+                f = self.stored(h)
+                for name in names:
+                    value = f.get(FACETS[name], "")
+                    values = value.split(",") if name in MULTI_VALUED else [value]
+                    out[name].update(v for v in values if v)
+            return out
+        size = max(10, self.doc_count())
+        spec = {name: {"terms": {"field": FACETS[name], "size": size}} for name in names}
+        agg = self.searcher.aggregate(compile_query(query), spec)
+        return {name: Counter({b["key"]: b["doc_count"] for b in agg[name]["buckets"]}) for name in names}
+
+    # ------------------------------------------------------------ stored fields
+
+    def stored(self, doc: Handle) -> dict[str, Any]:
+        raw = self.searcher.doc(self._addr(doc)).to_dict()
+        out: dict[str, Any] = {}
+        for name, values in raw.items():
+            if name in MULTI_FIELDS:
+                out[name] = ",".join(values)
+            elif name == "record":
+                out[name] = bytes(values[0]).decode("utf-8")
+            else:
+                out[name] = values[0] if values else ""
+        return out
+
+    def find(self, key: str) -> Handle | None:
+        _, hits = self._hits(Q.Term("key", key), 1)
+        return hits[0][1] if hits else None
+
+    def top(self, query: Any, limit: int, *, filter: Any = None, newest_first: bool = False) -> list[dict]:
+        q = Q.And([query, filter]) if filter is not None else query
+        kw: dict[str, Any] = {"order_by_field": "newest"} if newest_first else {}
+        _, hits = self._hits(q, min(limit, max(1, self.doc_count())), **kw)
+        return [self.stored(h) for _, h in hits]
+
+    def idf(self, term: str) -> float:
+        n = self.doc_count()
+        df = self.searcher.doc_freq("text", term)
+        return math.log(n / (df + 1)) + 1 if df else 0.0
+
+    def similar(self, doc: Handle, kind: str, limit: int) -> list[tuple[float, dict]]:
+        """The document's key terms by tf × idf, leaving out words in more than 5% of hits (as
+        the Whoosh engine does), as one weighted OR within ``kind``. Computed from the stored
+        text with the project's analysis: tantivy's own more-like-this would re-cut the text
+        with the field's tokenizer, which for pre-tokenised fields is none."""
+        text = self.stored(doc).get("text", "")
+        n = max(1, self.doc_count())
+        common = max(50, n // 20)
+        weights = {}
+        for term, tf in Counter(t for t, _, _, _ in tokens(text)).items():
+            df = self.searcher.doc_freq("text", term)
+            if 0 < df <= common:
+                weights[term] = tf * (math.log(n / (df + 1)) + 1)
+        best = sorted(weights.items(), key=lambda x: (-x[1], x[0]))[:12]
+        if not best:
+            return []
+        top = best[0][1]
+        like = Q.Or([Q.Term("text", t, boost=w / top) for t, w in best])
+        _, hits = self._hits(Q.And([like, Q.Term("kind", kind)]), limit)
+        return [(float(score), self.stored(h)) for score, h in hits]
+
+
+def entries_documents(entries: Iterable[dict[str, Any]]) -> Iterator[Any]:
+    for e in entries:
+        yield to_document(e)
+
+
+__all__ = [
+    "SCHEMA",
+    "TantivyEngine",
+    "compile_query",
+    "create_index",
+    "held_keys",
+    "open_index",
+    "to_document",
+]

@@ -1,0 +1,85 @@
+"""Two engines behind one interface: a generation remembers its engine, a switch rebuilds in
+full, a missing engine is named with the command that installs it, damage to tantivy's files is
+found by content and rebuilt from the corpus, and both answer with the same JSON."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from indexer.build import build_index, current_generation, read_manifest, verify_generation
+from indexer.engine import EngineMissing, open_engine
+from indexer.search import SearchService
+from tests.conftest import ENGINES, TINY, case, write_records
+
+needs_tantivy = pytest.mark.skipif("tantivy" not in ENGINES, reason="tantivy is installed by the test extra")
+
+
+@needs_tantivy
+def test_the_index_keeps_its_engine_and_a_switch_rebuilds_in_full(tmp_path, monkeypatch):
+    monkeypatch.delenv("KB_ENGINE", raising=False)
+    corpus = write_records(tmp_path / "c", dict(TINY))
+    root = tmp_path / "ix"
+    first = build_index([corpus], root, engine="tantivy")
+    assert first.engine == "tantivy" and read_manifest(first.path)["engine"] == "tantivy"
+    write_records(corpus, {"c9.md": case("c9", "某丁公车私用案", "某丁公车私用。", ["demo/4"])})
+    again = build_index([corpus], root)  # no engine named: the index's own
+    assert again.engine == "tantivy" and again.incremental and again.unchanged > 0
+    assert "c9" in {h["id"] for h in SearchService(root).search("某丁")["hits"]}
+    switched = build_index([corpus], root, engine="whoosh")
+    assert switched.engine == "whoosh" and not switched.incremental
+
+
+def test_a_missing_engine_says_how_to_install_it(tmp_path, monkeypatch):
+    gen = tmp_path / "gen-000001"
+    gen.mkdir()
+    monkeypatch.setitem(sys.modules, "tantivy", None)  # as if not installed
+    monkeypatch.delitem(sys.modules, "indexer.tantivy_engine", raising=False)
+    with pytest.raises(EngineMissing, match=r"pip install"):
+        open_engine(gen, {"engine": "tantivy"})
+
+
+@needs_tantivy
+def test_damage_inside_a_tantivy_segment_is_found_and_rebuilt(tmp_path):
+    corpus = write_records(tmp_path / "c", dict(TINY))
+    root = tmp_path / "ix"
+    good = build_index([corpus], root, engine="tantivy")
+    victim = max(
+        (f for f in good.path.iterdir() if f.is_file() and f.name != "manifest.json"),
+        key=lambda f: f.stat().st_size,
+    )
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # same size, different content
+    victim.write_bytes(bytes(data))
+    assert any("校验" in p for p in verify_generation(good.path, checksums=True))
+    again = build_index([corpus], root)
+    assert again.damaged_previous and not again.incremental and again.engine == "tantivy"
+    assert SearchService(root).search("公车私用")["total"] > 0
+
+
+@needs_tantivy
+def test_both_engines_answer_with_the_same_contract(tmp_path):
+    corpus = write_records(tmp_path / "c", dict(TINY))
+    services = {}
+    for engine in ("whoosh", "tantivy"):
+        build_index([corpus], tmp_path / engine, engine=engine)
+        services[engine] = SearchService(tmp_path / engine)
+    for q, kw in (
+        ("公车私用", {}),
+        ('"层层加码"', {}),
+        ("", {"sort": "date", "filters": {"kind": ["case"]}}),
+        ("公车私用 -礼金", {}),
+    ):
+        a, b = (services[e].search(q, **kw) for e in ("whoosh", "tantivy"))
+        assert a.keys() == b.keys() and a["total"] == b["total"], q
+        assert {h["id"] for h in a["hits"]} == {h["id"] for h in b["hits"]}, q
+        assert a["hits"] and a["hits"][0].keys() == b["hits"][0].keys()
+        assert {f: sorted((r["value"], r["count"]) for r in rows) for f, rows in a["facets"].items()} == {
+            f: sorted((r["value"], r["count"]) for r in rows) for f, rows in b["facets"].items()
+        }, q
+    by_date = [
+        services[e].search("", sort="date", filters={"kind": ["case"]})["hits"] for e in ("whoosh", "tantivy")
+    ]
+    assert [h["date"] or h["year"] for h in by_date[0]] == [h["date"] or h["year"] for h in by_date[1]]
+    assert current_generation(tmp_path / "tantivy") is not None
