@@ -73,14 +73,14 @@ def summary(values: list[float]) -> dict[str, float]:
     return {"median": round(statistics.median(values), 1), "p95": round(pct(values, 95), 1), "n": len(values)}
 
 
-def build_in_subprocess(corpora: list[Path], index: Path) -> dict[str, Any]:
+def build_in_subprocess(corpora: list[Path], index: Path, engine: str = "whoosh") -> dict[str, Any]:
     """`build_index` in a fresh process, so its peak memory (writer processes included) is its own."""
     code = (
         "import json, resource, sys, time\n"
         "from pathlib import Path\n"
         "from indexer.build import build_index\n"
         "t = time.perf_counter()\n"
-        f"r = build_index([Path(p) for p in {[str(c) for c in corpora]!r}], Path({str(index)!r}))\n"
+        f"r = build_index([Path(p) for p in {[str(c) for c in corpora]!r}], Path({str(index)!r}), engine={engine!r})\n"
         "s = time.perf_counter() - t\n"
         "me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
@@ -193,18 +193,18 @@ def real_corpus(tmp: Path, quick: bool) -> tuple[dict[str, Any], list[Path]]:
 
 
 def measure_corpus(
-    name: str, corpora: list[Path], tmp: Path, repeat: int, peers: bool, chars: int
+    name: str, corpora: list[Path], tmp: Path, repeat: int, peers: bool, chars: int, engine: str = "whoosh"
 ) -> dict[str, Any]:
     from indexer.build import build_index
     from indexer.search import SearchService
 
     index = tmp / f"index-{name}"
-    b = build_in_subprocess(corpora, index)
+    b = build_in_subprocess(corpora, index, engine)
     b["records_per_s"] = round(b["records"] / b["seconds"], 1)
     b["chars_per_s"] = round(chars / b["seconds"])
     b["seconds"] = round(b["seconds"], 2)
     b["unchanged_rebuild_seconds"] = round(build_index(corpora, index).seconds, 2)
-    out: dict[str, Any] = {"chars": chars, "build": b}
+    out: dict[str, Any] = {"chars": chars, "engine": engine, "build": b}
     t = time.perf_counter()
     service = SearchService(index)
     out["open_seconds"] = round(time.perf_counter() - t, 2)
@@ -304,7 +304,8 @@ def print_corpus(name: str, c: dict[str, Any]) -> None:
     peers = c.get("peers", {})
     names = [k for k in peers if isinstance(peers[k], dict)]
     head = "".join(f" | {n:>22}" for n in names)
-    print(f"search (ms, median / p95) |         Whoosh (ours){head}")
+    ours = f"{c.get('engine', 'whoosh')} (ours)"
+    print(f"search (ms, median / p95) | {ours:>22}{head}")
     for mode, v in c["search_ms"].items():
         row = f"  {mode:<23} | {v['median']:>8} / {v['p95']:<8}    "
         for n in names:
@@ -319,8 +320,16 @@ def print_corpus(name: str, c: dict[str, Any]) -> None:
         builds = ", ".join(f"{n} {peers[n]['build_seconds']} s" for n in names)
         print(
             f"peers  : same {peers['hits']:,} hits, jieba pre-tokenised once in {peers['pretokenise_seconds']} s "
-            f"(not in their build times): {builds}. ×N = Whoosh median / peer median."
+            f"(not in their build times): {builds}. ×N = our median / peer median."
         )
+
+
+def _has_tantivy() -> bool:
+    try:
+        import tantivy  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def main() -> None:
@@ -343,6 +352,13 @@ def main() -> None:
     )
     ap.add_argument("--repeat", type=int, help="timed repeats per query (default 3 quick, 10 full)")
     ap.add_argument("--no-real", action="store_true", help="only the generated corpora")
+    ap.add_argument(
+        "--engine",
+        action="append",
+        choices=["whoosh", "tantivy"],
+        help="engines to measure (repeatable; default both when tantivy is installed); tantivy "
+        "corpora are reported as <name>-tantivy",
+    )
     args = ap.parse_args()
     if not SHARED.exists():
         sys.exit(f"{SHARED} is absent: the benchmark reads the real documents from ../shared")
@@ -354,6 +370,11 @@ def main() -> None:
     if args.scale and not args.quick:
         mode = "scale-" + "-".join(str(n) for n in args.scale)
     sizes = args.scale or ([2000] if args.quick else [10000])
+    engines = args.engine or ["whoosh"] + (["tantivy"] if _has_tantivy() else [])
+
+    def named(name: str, engine: str) -> str:
+        return name if engine == "whoosh" else f"{name}-{engine}"
+
     repeat = args.repeat or (3 if args.quick else 10)
     results: dict[str, Any] = {
         "date": dt.datetime.now().isoformat(timespec="seconds"),
@@ -371,32 +392,45 @@ def main() -> None:
         if not args.no_real:
             imp, corpora = real_corpus(tmp, args.quick)
             results["import"] = imp
-            results["corpora"]["real"] = measure_corpus("real", corpora, tmp, repeat, False, imp["chars"])
-            results["check"] = check_draft_speed(Path(results["corpora"]["real"]["index"]))
+            for engine in engines:
+                results["corpora"][named("real", engine)] = measure_corpus(
+                    named("real", engine), corpora, tmp, repeat, False, imp["chars"], engine
+                )
+            first = named("real", engines[0])
+            results["check"] = check_draft_speed(Path(results["corpora"][first]["index"]))
             results["citations"] = citation_speed(tmp)
         for n in sizes:
             t = time.perf_counter()
             gen_dir = tmp / f"gen-{n}"
             chars = write_corpus(n, gen_dir, SHARED)
             print(f"generated {n:,} records in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-            results["corpora"][str(n)] = measure_corpus(
-                str(n), [default_corpus(), gen_dir], tmp, repeat, not args.no_peers, chars
-            )
+            for i, engine in enumerate(engines):
+                results["corpora"][named(str(n), engine)] = measure_corpus(
+                    named(str(n), engine),
+                    [default_corpus(), gen_dir],
+                    tmp,
+                    repeat,
+                    not args.no_peers and i == 0,
+                    chars,
+                    engine,
+                )
         if args.load if args.load is not None else not args.quick:
             from load import run as load_run
 
             if shutil.which("wrk"):
                 n = str(max(sizes))
-                results["load"] = {
-                    "corpus": n,
-                    **load_run(
-                        Path(results["corpora"][n]["index"]),
-                        [default_corpus(), tmp / f"gen-{n}"],
-                        workers=2,
-                        seconds=20,
-                        connections=8,
-                    ),
-                }
+                for engine in engines:
+                    name = named(n, engine)
+                    results[named("load", engine)] = {
+                        "corpus": name,
+                        **load_run(
+                            Path(results["corpora"][name]["index"]),
+                            [default_corpus(), tmp / f"gen-{n}"],
+                            workers=2,
+                            seconds=20,
+                            connections=8,
+                        ),
+                    }
             else:
                 print("wrk is not installed (apt install wrk): no load test", file=sys.stderr)
     finally:
@@ -431,8 +465,8 @@ def main() -> None:
                 for n, c in results["citations"].items()
             )
         )
-    if "load" in results:
-        ld = results["load"]
+    for key in [k for k in results if k.startswith("load")]:
+        ld = results[key]
         s, d = ld["steady"], ld["during_rebuild"]
         print(
             f"load   : {ld['corpus']} records, kb serve --workers {ld['workers']}, wrk {ld['connections']} connections: "

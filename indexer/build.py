@@ -112,9 +112,36 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def process_start(pid: int) -> str:
+    """When a process started, in clock ticks since boot (/proc/<pid>/stat field 22); "" where
+    there is no /proc. A pid with another start time is another process that reused the number."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[-1].split()[19]
+
+
+def _holder_is_building(pid: int, started: str) -> bool:
+    """Whether the process a lock names is still the build that took it: alive, and started when
+    the lock says (a reused pid — PID 1 in a container, our own — is not the builder)."""
+    if pid <= 0 or not _alive(pid):
+        return False
+    now = process_start(pid)
+    if started and now:
+        return now == started
+    if not now:  # no /proc: alive is all that can be known
+        return True
+    try:  # a lock from an older version, without the start time: is it a kb build at all?
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return False
+    return "build" in cmdline
+
+
 class BuildLock:
-    """One writer at a time: an O_EXCL lock file holding the builder's pid; a lock left by a
-    process that died is taken over."""
+    """One writer at a time: an O_EXCL lock file holding the builder's pid and start time; a lock
+    whose builder is gone (dead, or its pid reused by another process) is taken over."""
 
     def __init__(self, root: Path):
         self.path = root / LOCK
@@ -125,17 +152,18 @@ class BuildLock:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
                 try:
-                    pid = int(self.path.read_text().split()[0])
+                    parts = self.path.read_text().split()
+                    pid = int(parts[0])
                 except (OSError, ValueError, IndexError):
-                    pid = -1
-                if pid > 0 and _alive(pid):
-                    raise IndexBusy(
-                        f"the index is being built by process {pid}; try again when it is done ({self.path})"
-                    ) from None
-                self.path.unlink(missing_ok=True)  # stale: its builder died
+                    pid, parts = -1, []
+                started = next((p.split("=", 1)[1] for p in parts if p.startswith("start=")), "")
+                if _holder_is_building(pid, started):
+                    raise IndexBusy(f"索引正由进程 {pid} 构建，请等它完成后再试（{self.path}）") from None
+                self.path.unlink(missing_ok=True)  # stale: its builder is gone
                 continue
             with os.fdopen(fd, "w") as f:
-                f.write(f"{os.getpid()} {dt.datetime.now().isoformat(timespec='seconds')}\n")
+                stamp = dt.datetime.now().isoformat(timespec="seconds")
+                f.write(f"{os.getpid()} start={process_start(os.getpid())} {stamp}\n")
             return self
         raise IndexBusy(f"无法取得建索引锁 {self.path}")
 

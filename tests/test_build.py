@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from indexer.build import BuildFailed, BuildLock, IndexBusy, build_index, current_generation
 from indexer.search import SearchService
 from kbcli.main import main
-from tests.conftest import TINY, case, write_records
+from tests.conftest import TINY, case, policy, write_records
 
 pytestmark = pytest.mark.engines  # run once per search engine (tests/conftest.py)
 
@@ -108,7 +108,7 @@ def test_killed_builder_leaves_the_index_serving_and_a_stale_lock_is_taken_over(
 def test_one_writer_at_a_time(corpus, tmp_path):
     root = tmp_path / "ix"
     root.mkdir()
-    with BuildLock(root), pytest.raises(IndexBusy, match="being built"):
+    with BuildLock(root), pytest.raises(IndexBusy, match="正由进程"):
         build_index([corpus], root)
     result = CliRunner().invoke(main, ["build", "--corpus", str(corpus), "--index", str(root)])
     assert result.exit_code == 0
@@ -119,7 +119,7 @@ def test_cli_reports_busy_index(corpus, tmp_path):
     root.mkdir()
     with BuildLock(root):
         result = CliRunner().invoke(main, ["build", "--corpus", str(corpus), "--index", str(root)])
-    assert result.exit_code == 1 and "being built" in result.output
+    assert result.exit_code == 1 and "正由进程" in result.output
 
 
 def test_service_refreshes_after_a_swap(corpus, tmp_path):
@@ -213,3 +213,22 @@ def test_kb_build_lowers_its_priority_and_serve_does_not(corpus, tmp_path, monke
     result = CliRunner().invoke(main, ["serve", "--index", str(tmp_path / "b"), "--port", "8997"])
     assert result.exit_code == 0, result.output
     assert calls == []  # the server builds its first index at normal priority
+
+
+@pytest.mark.parametrize("holder", ["pid 1", "our own pid", "old format, live pid that is no build"])
+def test_a_lock_whose_pid_was_reused_is_taken_over(tmp_path, holder):
+    """A lock names its builder's pid and start time: PID 1 (alive in any container) or our own
+    pid with another start time is not the builder, and the build goes ahead."""
+    import os
+
+    corpus = write_records(tmp_path / "corpus", {"p.md": policy("demo", "示例", {"1": "内容"})})
+    root = tmp_path / "ix"
+    root.mkdir()
+    line = {
+        "pid 1": "1 start=1 2020-01-01T00:00:00",
+        "our own pid": f"{os.getpid()} start=1 2020-01-01T00:00:00",
+        "old format, live pid that is no build": "1 x",
+    }[holder]
+    (root / ".build.lock").write_text(line + "\n")
+    assert build_index([corpus], root).records == 1
+    assert not (root / ".build.lock").exists()
