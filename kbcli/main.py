@@ -499,8 +499,10 @@ def _warm_app(root: Path):  # -> Flask
 
 
 def serve_app(root: Path, host: str, port: int, threads: int, workers: int) -> None:
-    """waitress on one listening socket; with workers > 1, that many forked processes accept
-    on it (each opens the index itself, after the fork) and the parent waits on them."""
+    """waitress; with workers > 1, that many forked processes, each opening the index itself
+    after the fork. Where the system has SO_REUSEPORT each worker listens on a socket of its own
+    and the kernel spreads new connections across them (a shared socket let keep-alive clients
+    all land on one worker: 60.9 CPU-s against 0.01); elsewhere they accept on one socket."""
     import signal
     import socket
 
@@ -509,12 +511,18 @@ def serve_app(root: Path, host: str, port: int, threads: int, workers: int) -> N
     if workers <= 1 or not hasattr(os, "fork"):
         waitress_serve(_warm_app(root), host=host, port=port, threads=threads, ident="jianfu-kb")
         return
-    sock = socket.create_server((host, port), backlog=1024)
+    reuse = hasattr(socket, "SO_REUSEPORT")
+    if reuse:
+        socket.create_server((host, port), reuse_port=True).close()  # the port is free: say so now
+        shared = None
+    else:
+        shared = socket.create_server((host, port), backlog=1024)
     children = []
     for _ in range(workers):
         pid = os.fork()
         if pid == 0:  # a worker
             try:
+                sock = shared or socket.create_server((host, port), backlog=1024, reuse_port=True)
                 waitress_serve(_warm_app(root), sockets=[sock], threads=threads, ident="jianfu-kb")
             finally:
                 os._exit(0)
