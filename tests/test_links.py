@@ -388,3 +388,12 @@ def test_lists_ranges_and_full_width_digits_are_read():
     assert [c.article for c in article_citations("依据《条例》第三十五、三十六、三十八条")] == [35, 36, 38]
     got = [(c.article, c.paragraph, c.item) for c in article_citations("《条例》第１２条第２款第（３）项")]
     assert got == [(12, 2, 3)]
+
+
+@pytest.mark.parametrize("marker", ["以下简称", "下称", "简称", "以下称", "下文称"])
+def test_a_name_the_text_defines_is_its_own_document(marker):
+    """《监察法实施条例》（下称《条例》）第四十条 is the 实施条例's article, never the 党纪 条例's:
+    every way a text defines a short name counts as the alias."""
+    text = f"《中华人民共和国监察法实施条例》（{marker}《条例》）第四十条规定了认定规则。根据《条例》第四十条第三项，应当如此。"
+    found = find_citations(text)
+    assert len(found) == 2 and all("监察法实施条例" in c.title for c in found), [c.title for c in found]
