@@ -369,6 +369,8 @@ def main() -> None:
     mode = "quick" if args.quick else "full"
     if args.scale and not args.quick:
         mode = "scale-" + "-".join(str(n) for n in args.scale)
+    if args.engine:
+        mode += "-" + "-".join(args.engine)
     sizes = args.scale or ([2000] if args.quick else [10000])
     engines = args.engine or ["whoosh"] + (["tantivy"] if _has_tantivy() else [])
 

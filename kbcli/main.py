@@ -14,6 +14,7 @@ import click
 from indexer.location import default_index
 from kb.corpus import default_corpus
 from kb.models import KIND_LABELS, KINDS
+from kbcli import zh
 
 
 def _echo_json(data: Any) -> None:
@@ -21,25 +22,26 @@ def _echo_json(data: Any) -> None:
 
 
 class KbError(click.ClickException):
-    """An error the user can act on, printed as 错误：… (click's own prefix is English)."""
+    """An error the user can act on, printed as 错误：…"""
 
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
         click.echo(f"错误：{self.format_message()}", err=True)
 
 
+zh.install()  # click's own words (用法、选项、错误) in Chinese
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="jianfu-kb")
 def main() -> None:
-    """减负知识库: import documents, build the index, search it, serve it."""
+    """减负知识库：导入文件、建索引、检索、提供网页服务。"""
 
 
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--type", "kind", required=True, type=click.Choice(KINDS), help="What the files are.")
-@click.option(
-    "--into", type=click.Path(file_okay=False, path_type=Path), help="Corpus folder to write records into."
-)
-@click.option("--dry-run", is_flag=True, help="Parse and report; write nothing.")
+@click.option("--type", "kind", required=True, type=click.Choice(KINDS), help="文件类型。")
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path), help="写入记录的语料文件夹。")
+@click.option("--dry-run", is_flag=True, help="只解析并报告，不写文件。")
 @click.option(
     "--replace",
     is_flag=True,
@@ -50,28 +52,28 @@ def main() -> None:
     "--no-split",
     "no_split",
     is_flag=True,
-    help="A case file that is a 通报 stays one record (by default it becomes one record per case).",
+    help="通报文件保持为一条记录（默认按案例拆分）。",
 )
 @click.option(
     "--basis-from",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="For a list: a 处理依据 document whose items name the rules governing each list item.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the machine-readable report.")
-@click.option("--id", "rid", help="Record id (one file only).")
+@click.option("--json", "as_json", is_flag=True, help="输出机器可读的报告（JSON）。")
+@click.option("--id", "rid", help="记录编号（只用于一个文件）。")
 @click.option("--title")
 @click.option("--issuer")
 @click.option("--publisher")
 @click.option("--doc-number", help="文号")
-@click.option("--date", help="YYYY-MM-DD: the date that decides which text was in force.")
+@click.option("--date", help="YYYY-MM-DD：决定适用哪一版本的日期。")
 @click.option("--year", type=int)
 @click.option("--genre")
 @click.option("--level", help="中央 / 省 / 市 / 县 / 区")
 @click.option("--region")
 @click.option("--status", help="现行有效 / 已修订 / 已废止")
-@click.option("--source", help="Where the original is published.")
-@click.option("--version-of", "version_of", help="Family id shared by the versions of one policy (e.g. cdc).")
-@click.option("--effective", help="YYYY-MM-DD: when the text took effect (施行).")
+@click.option("--source", help="原文发布的出处。")
+@click.option("--version-of", "version_of", help="同一文件各版本共用的家族编号（如 cdc）。")
+@click.option("--effective", help="YYYY-MM-DD：施行日期。")
 def import_cmd(
     paths: tuple[Path, ...],
     kind: str,
@@ -85,7 +87,7 @@ def import_cmd(
     no_split: bool,
     **overrides: Any,
 ) -> None:
-    """Clean and structure raw documents (.txt .md .html .docx) into record files."""
+    """把原始文件（.txt .md .html .docx）清理、分结构，写成记录文件。"""
     from kb.ingest.importer import import_paths
 
     if into is None and not dry_run:
@@ -123,7 +125,7 @@ def import_cmd(
 @click.argument("folders", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
 def validate(folders: tuple[Path, ...], as_json: bool) -> None:
-    """Check every record: required fields, unique ids, dates, links that resolve."""
+    """检查每条记录：必填字段、编号唯一、日期、链接能否对应。"""
     from kb.corpus import load_corpus
 
     corpus = load_corpus(folders or (default_corpus(),))
@@ -146,7 +148,7 @@ INDEX_OPTION = click.option(
     "index_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Index folder (default: $KB_INDEX or ~/.local/share/jianfu-kb/index).",
+    help="索引文件夹（默认：$KB_INDEX 或 ~/.local/share/jianfu-kb/index）。",
 )
 
 
@@ -169,17 +171,17 @@ def open_service(index_dir: Path | None):  # -> SearchService
     "corpora",
     multiple=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Corpus folder (repeatable; default: the bundled corpus).",
+    help="语料文件夹（可重复；默认：内置知识库）。",
 )
 @INDEX_OPTION
-@click.option("--full", is_flag=True, help="Re-index everything, not only what changed.")
+@click.option("--full", is_flag=True, help="全部重建，而不只是变动的部分。")
 @click.option("--json", "as_json", is_flag=True)
 @click.option(
     "--nice",
     default=10,
     show_default=True,
     type=click.IntRange(0, 19),
-    help="Lower the build's CPU priority (POSIX) so a server on the same machine stays responsive.",
+    help="降低建索引的 CPU 优先级（POSIX），让同机的网页服务保持流畅。",
 )
 @click.option(
     "--engine",
@@ -196,7 +198,7 @@ def build(
     nice: int,
     engine: str | None,
 ) -> None:
-    """Build the index from corpus folders; swap it in only when complete."""
+    """按语料文件夹建索引；完整建成后才替换正在使用的索引。"""
     import errno
 
     from indexer.build import BuildFailed, IndexBusy, IndexIncomplete, build_index
@@ -282,7 +284,7 @@ def build(
     "filters",
     multiple=True,
     metavar="FIELD=VALUE",
-    help="e.g. year=2023, sanction=留党察看 (repeatable)",
+    help="如 year=2023、sanction=留党察看（可重复）",
 )
 @click.option("--sort", type=click.Choice(["relevance", "date", "date-asc"]), default="relevance")
 @click.option("--page", type=int, default=1)
@@ -298,7 +300,7 @@ def search(
     limit: int,
     as_json: bool,
 ) -> None:
-    """Search the index with the query language (words, "phrase", -not, OR, 类型:案例 …)."""
+    """检索（词语、"精确短语"、-排除、OR、类型:案例 等字段条件）。"""
     from indexer.schema import FACETS, FIELD_NAMES, KIND_VALUES
 
     service = open_service(index_dir)
@@ -344,7 +346,7 @@ def search(
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True)
 def show(item_id: str, index_dir: Path | None, as_json: bool) -> None:
-    """Show a record (cdc-2023) or one of its units (cdc-2023/132)."""
+    """显示一份文件（cdc-2023）或其中一条（cdc-2023/132）。"""
     service = open_service(index_dir)
     item = service.get_with_links(item_id)
     if item is None:
@@ -431,7 +433,7 @@ def _show_unit(item: dict) -> None:
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to listen on (loopback unless told otherwise).",
+    help="监听地址（默认只在本机）。",
 )
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
@@ -440,11 +442,10 @@ def _show_unit(item: dict) -> None:
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Processes sharing the port (POSIX): search is CPU-bound Python, so one per core.",
+    help="共用端口的进程数（POSIX）：每个 CPU 核一个。",
 )
 def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: int) -> None:
-    """Serve the web front end with waitress; build the bundled index first if there is none,
-    and rebuild it from its corpus when it was built by an older version or is damaged."""
+    """提供网页服务（waitress）；没有索引时先建内置知识库，索引损坏或版本过旧时按原语料重建。"""
     from indexer.analysis import ANALYSIS_VERSION, get_tokenizer
     from indexer.build import (
         SCHEMA_VERSION,
@@ -545,7 +546,7 @@ def serve_app(root: Path, host: str, port: int, threads: int, workers: int) -> N
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True)
 def check(source: Path, index_dir: Path | None, as_json: bool) -> None:
-    """Check a draft (.txt, .docx, or - for standard input) against the rules; nothing is stored."""
+    """起草自查：按规定检查文稿（.txt、.docx，或 - 表示标准输入）；内容不保存。"""
     from kb.ingest.read import ImportProblem, read_draft
 
     try:
@@ -596,7 +597,7 @@ def check(source: Path, index_dir: Path | None, as_json: bool) -> None:
 
 @main.group()
 def pack() -> None:
-    """Study packs (学习包): create, gather for a provision, export to Word, Markdown or HTML."""
+    """学习包：创建、按条文生成、导出为 Word、Markdown 或网页。"""
 
 
 @pack.command("create")
@@ -608,7 +609,7 @@ def pack() -> None:
     "section_title",
     default="学习内容",
     show_default=True,
-    help="Title of the section holding the ids.",
+    help="这些条目所在分组的标题。",
 )
 @click.option("--quiz/--no-quiz", default=False)
 @INDEX_OPTION
@@ -622,8 +623,7 @@ def pack_create(
     index_dir: Path | None,
     output: Path,
 ) -> None:
-    """Write a pack file holding these ids, in order. Every id must be in the index: a pack
-    that names nothing is refused, naming the ids not found."""
+    """把这些条目按顺序写成学习包文件；每个编号都须在索引中，找不到的会列出并拒绝写入。"""
     from kb.packs import Pack, PackError, PackItem, PackSection, dump_pack, loads_pack
 
     service = open_service(index_dir)
@@ -646,7 +646,7 @@ def pack_create(
 @INDEX_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def pack_for(item_id: str, index_dir: Path | None, output: Path) -> None:
-    """为该条文生成学习包: the provision, its neighbours and the cases under it."""
+    """为该条文生成学习包：该条、前后条和违反该条的案例。"""
     from kb.packs import dump_pack
     from kb.packs.model import pack_for_provision
 
@@ -663,7 +663,7 @@ def pack_for(item_id: str, index_dir: Path | None, output: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["docx", "md", "html"]), default="docx", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def pack_export(pack_file: Path, index_dir: Path | None, fmt: str, output: Path) -> None:
-    """Export a pack; ids no longer in the knowledge base print as 已不在知识库中 and warn."""
+    """导出学习包；已不在知识库中的条目标明“已不在知识库中”并提醒。"""
     from kb.packs import PackError, load_pack, resolve_pack
     from kb.packs.export import FORMATS
 
@@ -684,7 +684,7 @@ def pack_export(pack_file: Path, index_dir: Path | None, fmt: str, output: Path)
 
 @main.group()
 def links() -> None:
-    """Citations and cross-links: unresolved citations, version correspondence."""
+    """引用与关联：未能对应的引用、版本对应、案例覆盖。"""
 
 
 OUTCOME_LABELS = {
@@ -700,11 +700,9 @@ OUTCOME_LABELS = {
 @links.command("unresolved")
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True)
-@click.option(
-    "--outcome", type=click.Choice(sorted(set(OUTCOME_LABELS) - {"resolved"})), help="Only this kind."
-)
+@click.option("--outcome", type=click.Choice(sorted(set(OUTCOME_LABELS) - {"resolved"})), help="只列这一类。")
 def links_unresolved(index_dir: Path | None, as_json: bool, outcome: str | None) -> None:
-    """Citations found in the corpus that could not be resolved, grouped by why, with counts."""
+    """语料中未能对应到条文的引用，按原因分组计数。"""
     from collections import Counter
 
     service = open_service(index_dir)
@@ -727,8 +725,7 @@ def links_unresolved(index_dir: Path | None, as_json: bool, outcome: str | None)
 @click.option("--corpus", "folders", multiple=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
 def links_coverage(folders: tuple[Path, ...], as_json: bool) -> None:
-    """How many cases the corpus holds for each provision staff look up first (条例 第八、十章,
-    若干规定, 八项规定), and why some have fewer than 3 (kb/data/coverage.toml)."""
+    """重点条文（条例第八、十章，若干规定，八项规定）各有多少案例，不足 3 起的说明原因。"""
     from kb.corpus import load_corpus
     from kb.coverage import MINIMUM, coverage
 
@@ -756,8 +753,7 @@ def links_coverage(folders: tuple[Path, ...], as_json: bool) -> None:
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True)
 def links_explain(item_id: str, index_dir: Path | None, as_json: bool) -> None:
-    """For each citation in a record (or one of its units): what it was resolved to, or why
-    not, and the evidence that decided it."""
+    """逐条说明一份记录（或其中一条）里的引用对应到了哪一条，或为何未能对应，以及依据。"""
     from kb.links.find import find_citations
     from kb.links.resolve import resolve_citations
     from kb.records import record_from_dump
@@ -798,10 +794,10 @@ def links_explain(item_id: str, index_dir: Path | None, as_json: bool) -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the table here (else stdout).",
+    help="写入此文件（默认输出到屏幕）。",
 )
 def links_correspond(old: Path, new: Path, output: Path | None) -> None:
-    """Compute the article correspondence between two versions (record files of full texts)."""
+    """计算同一文件两个版本（全文记录文件）之间的条文对应。"""
     from kb.links.correspondence import write_table
     from kb.links.versions import align
     from kb.records import RecordError, read_record

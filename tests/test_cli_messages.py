@@ -58,3 +58,11 @@ def test_check_offsets_match_the_web_page(tiny_index, tmp_path):
     start = cli_flags[0][0]
     assert f"第{start + 1}–" in text
     assert "high" not in text and "medium" not in text
+
+
+def test_help_and_usage_errors_are_chinese():
+    r = run("--help")
+    assert r.exit_code == 0 and "用法" in r.output and "Usage:" not in r.output and "Options" not in r.output
+    assert "检索" in r.output and "学习包" in r.output
+    bad = run("build", "--nosuch")
+    assert bad.exit_code == 2 and "没有选项" in bad.output and "Error" not in bad.output
