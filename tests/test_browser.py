@@ -41,8 +41,18 @@ def server(tmp_path_factory, kb_engine):
     srv = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
+    url = f"http://127.0.0.1:{srv.effective_port}"
+    _INDEXES[url] = str(root / "index")
+    yield url
     srv.close()
+
+
+_INDEXES: dict[str, str] = {}
+
+
+def server_index(url: str) -> str:
+    """The index folder the module's server reads (for running the CLI against the same one)."""
+    return _INDEXES[url]
 
 
 @pytest.fixture(scope="module")
@@ -250,3 +260,56 @@ def test_dead_ends_offer_a_way_on(server, browser, width, height):
     links.first.click()
     page.wait_for_selector(".hit")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width, height", [(1366, 900), (390, 844)])
+def test_draft_check_in_the_browser_speaks_chinese_and_counts_as_the_cli(
+    server, browser, tmp_path, width, height
+):
+    """An old .doc uploaded says to save it as .docx; a pasted draft (the browser sends CRLF) is
+    flagged at the same place the CLI flags it, counted from 1."""
+    import json
+
+    from click.testing import CliRunner
+
+    from kbcli.main import main
+
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(server + "/check")
+    doc = tmp_path / "旧稿.doc"
+    doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    page.set_input_files("input[type=file]", str(doc))
+    page.click("form.checkform button[type=submit]")
+    page.wait_for_selector("p.note")
+    assert "另存为 .docx" in page.inner_text("p.note")
+    draft = "关于开展检查的通知\n各乡镇：\n请每天拍照打卡上传工作群留痕，纳入考核。\n"
+    page.goto(server + "/check")
+    page.fill("textarea[name=text]", draft)
+    page.click("form.checkform button[type=submit]")
+    page.wait_for_selector(".flag, .meta")
+    shown = re.findall(r"第(\d+)字起", page.content())
+    path = tmp_path / "draft.txt"
+    path.write_text(draft, encoding="utf-8")
+    index = server_index(server)
+    cli = json.loads(CliRunner().invoke(main, ["check", str(path), "--index", index, "--json"]).output)
+    assert shown and int(shown[0]) == cli["flags"][0]["start"] + 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shot(page, f"8-check-{width}")
+
+
+@pytest.mark.parametrize("width, height", [(390, 844)])
+def test_study_pack_asks_before_replacing_on_a_phone(server, browser, width, height):
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    page.goto(server + "/search?q=" + "公车私用")
+    page.wait_for_selector(".hit button.addpack")
+    page.click(".hit >> nth=0 >> button.addpack")
+    page.goto(server + "/doc/cdc-2023/132")
+    page.click("text=为该条文生成学习包")
+    page.wait_for_selector("#pack-ask:not([hidden])")
+    assert page.locator("#pack-ask button[data-choice=取消]").is_visible()
+    page.click("#pack-ask button[data-choice=加入当前学习包]")
+    page.locator(".pack-items li").nth(2).wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shot(page, "6-pack-phone")
+    ctx.close()
