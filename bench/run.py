@@ -416,6 +416,11 @@ def main() -> None:
                     chars,
                     engine,
                 )
+        first = next(iter(results["corpora"].values()), None)
+        if first is not None:
+            from hostile import run as hostile_run
+
+            results["hostile"] = hostile_run(Path(first["index"]))
         if args.load if args.load is not None else not args.quick:
             from load import run as load_run
 
@@ -476,6 +481,8 @@ def main() -> None:
             f"through a full rebuild ({d['rebuild'].get('seconds')} s): {d['requests']} requests, "
             f"failed {d['failed']}"
         )
+    for case, h in results.get("hostile", {}).items():
+        print(f"hostile: {case}: {h}")
     print("\nbudget (bench/budget.toml, stated in the README):")
     for row in results["budget"]:
         limit = f"≤ {row['max']}" if "max" in row else f"≥ {row['min']}"

@@ -78,6 +78,7 @@ def test_fonts_title_body_headings(document):
     for name, font in (("Heading 1", "黑体"), ("Heading 2", "楷体")):
         rfonts = d.styles[name].element.rPr.rFonts
         assert font in rfonts.get(qn("w:eastAsia")) and d.styles[name].font.size.pt == 16
+        assert rfonts.get(qn("w:eastAsiaTheme")) is None  # a theme font would override it
     assert "仿宋" in d.styles["Normal"].element.rPr.rFonts.get(qn("w:eastAsia"))
 
 
