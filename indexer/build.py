@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from indexer import pool
 from indexer.analysis import ANALYSIS_VERSION, get_tokenizer
@@ -232,7 +233,9 @@ def open_generation(gen: Path, *, checksums: bool = False) -> tuple[Any, Any]:
     if problems:
         raise IndexDamaged(gen, problems)
     try:
-        ix = whoosh_index.open_dir(str(gen))
+        # read, not memory-mapped: a segment truncated under a running server then fails one
+        # request with an error instead of killing the process with SIGBUS (about 14% slower)
+        ix = FileStorage(str(gen), supports_mmap=False, readonly=True).open_index()
         searcher = ix.searcher()
         searcher.doc_count_all()
     except Exception as e:  # Whoosh raises EOFError, struct.error, KeyError… on damaged files

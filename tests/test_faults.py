@@ -312,3 +312,39 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
     except OSError:
         return "gone"
+
+
+def test_a_segment_truncated_under_a_running_server_does_not_kill_it(tmp_path):
+    """The server reads segments rather than memory-mapping them: truncating one under it fails
+    requests, never the process (a mapped file cut short raises SIGBUS)."""
+    corpus = write_records(tmp_path / "c", dict(TINY))
+    root = tmp_path / "ix"
+    build_index([corpus], root, engine="whoosh")
+    code = f"""
+import sys
+from pathlib import Path
+from indexer.search import SearchService
+svc = SearchService(Path({str(root)!r}))
+svc.search("公车私用")
+gen = svc.engine.path
+victim = max((f for f in gen.iterdir() if f.suffix == ".seg"), key=lambda f: f.stat().st_size)
+with open(victim, "r+b") as f:
+    f.truncate(victim.stat().st_size // 3)
+failed = 0
+for q in ("公车私用", "四风", "层层加码", "礼金", "文山会海"):
+    try:
+        svc.search(q)
+        svc.get_with_links("demo/4")
+    except Exception:
+        failed += 1
+print("alive", failed)
+"""
+    p = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert p.returncode != -signal.SIGBUS, "killed by SIGBUS"
+    assert p.returncode == 0 and "alive" in p.stdout, p.stderr[-2000:]
