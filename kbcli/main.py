@@ -518,27 +518,44 @@ def serve_app(root: Path, host: str, port: int, threads: int, workers: int) -> N
         shared = None
     else:
         shared = socket.create_server((host, port), backlog=1024)
-    children = []
-    for _ in range(workers):
+    children: set[int] = set()
+    stopping = False
+
+    def spawn() -> None:
         pid = os.fork()
-        if pid == 0:  # a worker
+        if pid == 0:  # a worker: the parent's stop handler is not its own
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
             try:
                 sock = shared or socket.create_server((host, port), backlog=1024, reuse_port=True)
                 waitress_serve(_warm_app(root), sockets=[sock], threads=threads, ident="jianfu-kb")
             finally:
                 os._exit(0)
-        children.append(pid)
+        children.add(pid)
 
     def stop(signum: int, frame: object) -> None:
-        for pid in children:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    for pid in children:
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
+    for _ in range(workers):
+        spawn()
+    # a worker that dies (killed, or a fault in native code) is replaced; the others keep serving
+    while children:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        children.discard(pid)
+        if not stopping:
+            click.echo(f"工作进程 {pid} 意外退出（状态 {status}），已重新启动一个", err=True)
+            spawn()
 
 
 @main.command()

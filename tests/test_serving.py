@@ -95,6 +95,17 @@ def test_serve_with_two_workers_answers_and_stops(tmp_path):
         if children.exists():  # Linux: the two workers are the parent's children
             pids = [int(x) for x in children.read_text().split()]
             assert len(pids) == 2
+            # a worker killed (what SIGBUS or the OOM killer does) is replaced; the port answers
+            os.kill(pids[0], signal.SIGKILL)
+            for _ in range(100):
+                now = [int(x) for x in children.read_text().split()]
+                if len(now) == 2 and pids[0] not in now:
+                    break
+                time.sleep(0.1)
+            assert len(now) == 2 and pids[0] not in now, now
+            for _ in range(10):
+                with urllib.request.urlopen(url + "/healthz", timeout=5) as r:
+                    assert r.status == 200
     finally:
         os.kill(proc.pid, signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
