@@ -139,6 +139,28 @@ def wrk(url: str, paths_file: Path, seconds: int, connections: int) -> dict[str,
     return json.loads(line.removeprefix("WRKJSON "))
 
 
+def worker_memory(pid: int) -> dict[str, int]:
+    """Resident and private memory (MB) of each worker of a `kb serve` process (Linux /proc);
+    the server itself when it has no workers."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    pids = [int(x) for x in children.read_text().split()] if children.exists() else []
+    out = {}
+    for p in pids or [pid]:
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            rollup = Path(f"/proc/{p}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        rss = next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmRSS:"))
+        private = sum(
+            int(x.split()[1])
+            for x in rollup.splitlines()
+            if x.startswith(("Private_Clean:", "Private_Dirty:"))
+        )
+        out[str(p)] = {"rss": rss // 1024, "private": private // 1024}
+    return out
+
+
 def run(index: Path, corpus: list[Path], *, workers: int, seconds: int, connections: int) -> dict[str, Any]:
     from indexer.search import SearchService
 
@@ -161,6 +183,7 @@ def run(index: Path, corpus: list[Path], *, workers: int, seconds: int, connecti
         first = time.perf_counter() - t
         warm(url, paths)
         steady = wrk(url, paths_file, seconds, connections)
+        steady["worker_memory_mb"] = worker_memory(proc.pid)
         # the same again while a full rebuild runs and swaps in: wrk runs in slices until the
         # build has finished, then one slice more on the new generation
         builder: dict[str, Any] = {}
@@ -195,6 +218,7 @@ def run(index: Path, corpus: list[Path], *, workers: int, seconds: int, connecti
         }
         health = json.loads(urllib.request.urlopen(url + "/healthz", timeout=10).read())
         during["generation_after"] = health["generation"]
+        during["worker_memory_mb"] = worker_memory(proc.pid)  # after a swap: retired engines closed?
     finally:
         stop_server(proc)
     server_errors = [
