@@ -6,10 +6,13 @@ import gc
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from typing import Any
 
 from kb.check.read import Sentence, read_draft
 from kb.check.rules import RULES, checked
+
+RULES_BY_ID = {r.id: r for r in RULES}
 
 MAX_CHARS = 1_000_000
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -136,6 +139,21 @@ def reports(title: str) -> bool:
     return bool(_REPORTING.search(title)) and not _ORDERING.search(title)
 
 
+@cache
+def _rules_by_class() -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
+    """(the rules every sentence is read against, word class → the rules that need it), as
+    positions in RULES: a sentence is read only against the rules whose words it has."""
+    always = tuple(i for i, r in enumerate(RULES) if not r.needs)
+    by_class: dict[str, list[int]] = {}
+    for i, r in enumerate(RULES):
+        for c in r.needs:
+            by_class.setdefault(c, []).append(i)
+    return always, {c: tuple(v) for c, v in by_class.items()}
+
+
+_COUNTERING = ("cancel", "forbid", "voluntary")
+
+
 def rule_flags(sentences: list[Sentence], title: str) -> list[Flag]:
     """Every rule over every sentence, with the sentence's paragraph as context. In a report or
     speech each flag is one severity lower and says why."""
@@ -145,24 +163,30 @@ def rule_flags(sentences: list[Sentence], title: str) -> list[Flag]:
         by_paragraph.setdefault(s.paragraph, []).append(s)
     flags = []
     position = {id(s): i for para in by_paragraph.values() for i, s in enumerate(para)}
+    always, by_class = _rules_by_class()
+    suffix = "（本文是报告或讲话，所述多为已做的工作；请核对是否仍在这样要求基层）" if describing else ""
     for s in sentences:
+        present = s.classes()
+        candidates = set(always)
+        for c in present:
+            candidates.update(by_class.get(c, ()))
         para = by_paragraph[s.paragraph]
         i = position[id(s)]
         ctx = para[max(0, i - WINDOW) : i + WINDOW + 1]  # bounded: a long paragraph stays linear
-        present = s.classes()
         # what a clause of the sentence cancels or forbids is not asked for by the rest of it
         # (请…自行下载App，不作统一要求，不统计下载率)
-        countered = {k for c in s.clauses if c.polarity in ("cancel", "forbid", "voluntary") for k in c.words}
-        fired = {
-            rule.id: m
-            for rule in RULES
-            if (not rule.needs or present.intersection(rule.needs))
-            and not (rule.needs and countered.intersection(rule.needs) and rule.kind == "pattern")
-            and (m := rule.find(s, ctx, title))
-        }
-        for rule in RULES:
-            matched = fired.get(rule.id)
-            if not matched or any(other in fired for other in rule.yields_to):
+        countered = {k for c in s.clauses if c.polarity in _COUNTERING for k in c.words}
+        fired: dict[str, str] = {}
+        for ri in sorted(candidates):  # in RULES order, as the flags are listed
+            rule = RULES[ri]
+            if countered and rule.needs and rule.kind == "pattern" and countered.intersection(rule.needs):
+                continue
+            m = rule.find(s, ctx, title)
+            if m:
+                fired[rule.id] = m
+        for rule_id, matched in fired.items():
+            rule = RULES_BY_ID[rule_id]
+            if any(other in fired for other in rule.yields_to):
                 continue
             flags.append(
                 Flag(
@@ -174,12 +198,7 @@ def rule_flags(sentences: list[Sentence], title: str) -> list[Flag]:
                     rule.title,
                     rule.category,
                     LOWER[rule.severity] if describing else rule.severity,
-                    rule.explain
-                    + (
-                        "（本文是报告或讲话，所述多为已做的工作；请核对是否仍在这样要求基层）"
-                        if describing
-                        else ""
-                    ),
+                    rule.explain + suffix,
                     provisions=[{"id": p} for p in rule.provisions],
                     confidence="数量超限" if rule.kind == "limit" else "规则匹配",
                     matched=matched,

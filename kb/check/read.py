@@ -24,8 +24,10 @@ import tomllib
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import repeat
 from pathlib import Path
 
+from kb.check.skipahead import compile_skipping
 from kb.numerals import QUANTITY, parse_number
 
 LEXICON = Path(__file__).resolve().parent.parent / "data" / "draft_lexicon.toml"
@@ -43,7 +45,7 @@ def lexicon() -> tuple[dict[str, re.Pattern[str]], dict[str, re.Pattern[str]]]:
 
     def compile_all(table: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
         return {
-            k: re.compile("|".join(f"(?:{w})" for w in sorted(v, key=len, reverse=True)))
+            k: compile_skipping("|".join(f"(?:{w})" for w in sorted(v, key=len, reverse=True)))
             for k, v in table.items()
         }
 
@@ -87,25 +89,18 @@ class Sentence:
     text: str
     paragraph: int
     clauses: list[Clause] = field(default_factory=list)
-    _active: dict[str, list[str]] | None = None
-    _classes: set[str] | None = None
+    # class → the words asked for, allowed or capped anywhere in the sentence (filled by read_draft)
+    active: dict[str, list[str]] = field(default_factory=dict)
+    # the sentences before and after this one in its paragraph (not compared or shown: they link)
+    before: Sentence | None = field(default=None, repr=False, compare=False)
+    after: Sentence | None = field(default=None, repr=False, compare=False)
 
     def active_words(self, cls: str) -> list[str]:
-        table = self._active
-        if table is None:
-            table = {}
-            for c in self.clauses:
-                if c.polarity in WORD_ACTIVE:
-                    for k, ws in c.words.items():
-                        table.setdefault(k, []).extend(ws)
-            self._active = table
-        return table.get(cls, _EMPTY)
+        return self.active.get(cls, _EMPTY)
 
     def classes(self) -> set[str]:
         """The word classes asked for, allowed or capped anywhere in the sentence."""
-        if self._classes is None:
-            self._classes = {k for c in self.clauses if c.polarity in NUMBER_ACTIVE for k in c.words}
-        return self._classes
+        return set(self.active)
 
     def has(self, *classes: str, active: bool = True) -> bool:
         return any(c.has(*classes) for c in self.clauses if c.active or not active)
@@ -119,7 +114,7 @@ _PIECE = re.compile(r"[^，,；;：:。！？!?\n]+[，,；;：:。！？!?”�
 _SENTENCE_END = "。！？!?”’』」）)"
 _CLAUSE = re.compile(r"[^，,；;：:]+[，,；;：:]?")
 _UNITS = "字|分钟|个小时|小时|人次|人|次|个小项|小项|个大类|大类|项|张|个工作日|工作日|个|天|日|份|篇|分|条|件|%|％|元|本|名|群|点位|点|条线路"
-_QTY = re.compile(
+_QTY = compile_skipping(
     rf"(不少于|不低于|不得少于|至少|不超过|不多于|最多|至多|控制在|约|大约|左右)?\s*({QUANTITY})\s*({_UNITS})(以上|以内|以下|左右|之内)?"
 )
 _HEADING_LINE = re.compile(
@@ -192,7 +187,7 @@ def _unanchored(name: str) -> re.Pattern[str]:
     draft (the opening ones are matched sentence by sentence, _opening)."""
     data = tomllib.loads(LEXICON.read_text(encoding="utf-8"))
     words = [w for w in data["polarity"][name] if not w.startswith("^")]
-    return re.compile("|".join(f"(?:{w})" for w in sorted(words, key=len, reverse=True)))
+    return compile_skipping("|".join(f"(?:{w})" for w in sorted(words, key=len, reverse=True)))
 
 
 @cache
@@ -275,19 +270,20 @@ def read_draft(text: str) -> list[Sentence]:
         i = bisect_right(starts, pos) - 1
         return i if i >= 0 and pos < ends[i] else -1
 
-    def sentences_with(pattern: re.Pattern[str]) -> dict[int, int]:
-        """sentence index → where in it the pattern first matched (offset from its start)."""
+    def sentences_with(found: list[int]) -> dict[int, int]:
+        """sentence index → where in it the first of these positions falls (from its start)."""
         hit: dict[int, int] = {}
-        for m in pattern.finditer(text):
-            i = owner(s_starts, s_ends, m.start())
+        for pos in found:
+            i = owner(s_starts, s_ends, pos)
             if i >= 0 and i not in hit:
-                hit[i] = m.start() - s_starts[i]
+                hit[i] = pos - s_starts[i]
         return hit
 
-    describing = sentences_with(_unanchored("describe"))
+    described = [m.start() for m in _unanchored("describe").finditer(text)]  # one pass, used twice
+    describing = sentences_with(described)
     opening = _opening()
-    ordering = sentences_with(marks["ordering"])
-    asking = sentences_with(marks["question"])
+    ordering = sentences_with([m.start() for m in marks["ordering"].finditer(text)])
+    asking = sentences_with([m.start() for m in marks["question"].finditer(text)])
     clause_marks: list[set[str]] = [set() for _ in clauses]
     for name in _ORDER:
         for m in marks[name].finditer(text):
@@ -298,7 +294,7 @@ def read_draft(text: str) -> list[Sentence]:
         i = owner(c_starts, c_ends, m.end() - 1)
         if i >= 0:
             clause_marks[i].add("cancel")
-    clause_describes = {owner(c_starts, c_ends, m.start()) for m in _unanchored("describe").finditer(text)}
+    clause_describes = {owner(c_starts, c_ends, pos) for pos in described}
     k = 0
     for si, sent in enumerate(sentences):
         # a description scopes the whole sentence when it opens it, or when nothing in the sentence
@@ -316,16 +312,39 @@ def read_draft(text: str) -> list[Sentence]:
         i = owner(c_starts, c_ends, q.start)
         if i >= 0:
             clauses[i].quantities.append(q)
+    # class by class: where each word falls, with bisect run by map (no Python frame per word),
+    # then handed to its clause and, when the clause asks for it, to its sentence
+    clause_words = [c.words for c in clauses]
+    asked_in = [sent.active for sent in sentences for c in sent.clauses]
+    for i, c in enumerate(clauses):
+        if c.polarity not in WORD_ACTIVE:
+            asked_in[i] = None
     for name, pattern in classes.items():
+        found = [(m.start(), m.group()) for m in pattern.finditer(text)]
+        if not found:
+            continue
+        positions = [pos for pos, _ in found]
         deputy_matters = name == "top_leader"
-        for m in pattern.finditer(text):
-            if deputy_matters and m.start() and text[m.start() - 1] == "副":
+        for (pos, word), i in zip(found, map(bisect_right, repeat(c_starts), positions), strict=True):
+            i -= 1
+            if i < 0 or pos >= c_ends[i]:
+                continue
+            if deputy_matters and pos and text[pos - 1] == "副":
                 continue  # 副书记, 副镇长: not the top person
-            i = owner(c_starts, c_ends, m.start())
-            if i >= 0:
-                words = clauses[i].words
-                if name in words:
-                    words[name].append(m.group())
+            words = clause_words[i]
+            if name in words:
+                words[name].append(word)
+            else:
+                words[name] = [word]
+            table = asked_in[i]
+            if table is not None:
+                if name in table:
+                    table[name].append(word)
                 else:
-                    words[name] = [m.group()]
+                    table[name] = [word]
+    previous: Sentence | None = None
+    for sent in sentences:
+        if previous is not None and previous.paragraph == sent.paragraph:
+            sent.before, previous.after = previous, sent
+        previous = sent
     return sentences

@@ -42,17 +42,17 @@ class Rule:
 
 def _any(s: Sentence, *classes: str) -> list[str]:
     """The words of these classes the sentence asks for (a new list the caller may extend)."""
+    table = s.active
     if len(classes) == 1:
-        return list(s.active_words(classes[0]))
-    return [w for c in classes for w in s.active_words(c)]
+        return list(table.get(classes[0], ()))
+    return [w for c in classes if c in table for w in table[c]]
 
 
 def _nearby(s: Sentence, ctx: Context, *classes: str) -> list[str]:
     """Words of these classes asked for in this sentence or the next one of the paragraph."""
     out = _any(s, *classes)
-    later = [x for x in ctx if x.start > s.start]
-    if later:
-        out += _any(later[0], *classes)
+    if s.after is not None:
+        out += _any(s.after, *classes)
     return out
 
 
@@ -212,8 +212,7 @@ def secondment(s: Sentence, ctx: Context, title: str) -> str | None:
 def _around(s: Sentence, ctx: Context, cls: str) -> list[str]:
     """Words of a class asked for in this sentence or the one before it (the object is often
     named first: 启用某平台。请各校督促家长下载注册…)."""
-    before = [x for x in ctx if x.start < s.start][-1:]
-    return _any(s, cls) + [w for x in before for w in x.active_words(cls)]
+    return _any(s, cls) + (_any(s.before, cls) if s.before is not None else [])
 
 
 def app_forcing(s: Sentence, ctx: Context, title: str) -> str | None:
@@ -324,11 +323,8 @@ _GUESTS = re.compile(
 
 def escort_dinner(s: Sentence, ctx: Context, title: str) -> str | None:
     """陪餐 above the 接待规定 figure: 3 people for up to 10 guests, a third of them above 10."""
-    guests = None
-    for x in ctx:
-        g = _GUESTS.search(x.text)
-        if g:
-            guests = parse_number(g.group(1))
+    guests: float | None = None
+    read_guests = False
     for c in s.clauses:
         if not c.sets_numbers or not any(w in c.text for w in ("陪餐", "作陪", "陪同用餐")):
             continue
@@ -336,6 +332,12 @@ def escort_dinner(s: Sentence, ctx: Context, title: str) -> str | None:
         value = parse_number(m.group(1) or m.group(2)) if m else None
         if value is None:
             continue
+        if not read_guests:  # the number of guests, from the paragraph, once a 陪餐 figure is set
+            read_guests = True
+            for x in ctx:
+                g = _GUESTS.search(x.text)
+                if g:
+                    guests = parse_number(g.group(1))
         limit = 3 if not guests or guests <= 10 else guests // 3
         if value > limit:
             return f"陪餐{value:g}人（上限 {limit:g} 人）"
@@ -347,7 +349,7 @@ def leader_meets(s: Sentence, ctx: Context, title: str) -> str | None:
     report."""
     visit = [w for c in s.clauses for w in c.words.get("research", [])]
     if not visit:
-        before = [x for x in ctx if x.start < s.start][-1:]
+        before = [s.before] if s.before is not None else []
         visit = [w for x in before for c in x.clauses for w in c.words.get("research", [])]
     for c in s.clauses:  # the top people and what they are called out to do, in one clause
         if c.active and c.has("top_leader") and c.has("meet"):
@@ -374,7 +376,7 @@ def research_burden(s: Sentence, ctx: Context, title: str) -> str | None:
     """A visit that makes work below: materials, routes, display boards, waiting and escorts
     asked of the visited; or a 调研 that scores (督检考 under another name)."""
     here = [w for c in s.clauses for w in c.words.get("research", [])]
-    before = [x for x in ctx if x.start < s.start][-1:]
+    before = [s.before] if s.before is not None else []
     visit = here or [w for x in before for c in x.clauses for w in c.words.get("research", [])]
     if not visit:
         return None
