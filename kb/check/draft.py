@@ -165,11 +165,15 @@ def rule_flags(sentences: list[Sentence], title: str) -> list[Flag]:
     position = {id(s): i for para in by_paragraph.values() for i, s in enumerate(para)}
     always, by_class = _rules_by_class()
     suffix = "（本文是报告或讲话，所述多为已做的工作；请核对是否仍在这样要求基层）" if describing else ""
+    chosen: dict[frozenset[str], list[int]] = {}  # the rules for a set of classes, worked out once
     for s in sentences:
-        present = s.classes()
-        candidates = set(always)
-        for c in present:
-            candidates.update(by_class.get(c, ()))
+        present = frozenset(s.active)
+        candidates = chosen.get(present)
+        if candidates is None:
+            pick = set(always)
+            for c in present:
+                pick.update(by_class.get(c, ()))
+            candidates = chosen[present] = sorted(pick)  # in RULES order, as flags are listed
         para = by_paragraph[s.paragraph]
         i = position[id(s)]
         ctx = para[max(0, i - WINDOW) : i + WINDOW + 1]  # bounded: a long paragraph stays linear
@@ -177,10 +181,12 @@ def rule_flags(sentences: list[Sentence], title: str) -> list[Flag]:
         # (请…自行下载App，不作统一要求，不统计下载率)
         countered = {k for c in s.clauses if c.polarity in _COUNTERING for k in c.words}
         fired: dict[str, str] = {}
-        for ri in sorted(candidates):  # in RULES order, as the flags are listed
+        for ri in candidates:
             rule = RULES[ri]
             if countered and rule.needs and rule.kind == "pattern" and countered.intersection(rule.needs):
                 continue
+            if rule.yields_to and any(other in fired for other in rule.yields_to):
+                continue  # a rule it yields to has fired already: its flag would be dropped
             m = rule.find(s, ctx, title)
             if m:
                 fired[rule.id] = m

@@ -103,9 +103,14 @@ class Sentence:
         return set(self.active)
 
     def has(self, *classes: str, active: bool = True) -> bool:
-        return any(c.has(*classes) for c in self.clauses if c.active or not active)
+        if active:
+            table = self.active
+            return any(c in table for c in classes)
+        return any(c.has(*classes) for c in self.clauses)
 
     def quantities(self, active: bool = True) -> list[Quantity]:
+        if len(self.clauses) == 1 and (not active or self.clauses[0].sets_numbers):
+            return self.clauses[0].quantities  # the common case, without a new list
         return [q for c in self.clauses if c.sets_numbers or not active for q in c.quantities]
 
 
@@ -121,8 +126,8 @@ _HEADING_LINE = re.compile(
     r"^(?:第[一二三四五六七八九十]+[章节部分条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])?\s*"
     r"(?:关于)?[^。！？；，,]{0,30}(?:要求|规定|意见|通知|办法|事项|安排|措施|说明|目标|原则|任务|内容)$"
 )
-_HOURS_MINUTES = re.compile(rf"({QUANTITY})\s*个?小时\s*({QUANTITY})\s*分钟?")
-_SPAN = re.compile(
+_HOURS_MINUTES = compile_skipping(rf"({QUANTITY})\s*个?小时\s*({QUANTITY})\s*分钟?")
+_SPAN = compile_skipping(
     r"([上下]午)?\s*([0-9０-９一二三四五六七八九十]{1,3})\s*[时点:：]\s*([0-9０-９一二三四五六七八九十]{1,3})?\s*分?\s*"
     r"(?:至|到|—|-|~|－)\s*([上下]午)?\s*([0-9０-９一二三四五六七八九十]{1,3})\s*[时点:：]\s*([0-9０-９一二三四五六七八九十]{1,3})?\s*分?"
 )
@@ -261,22 +266,22 @@ def read_draft(text: str) -> list[Sentence]:
         if _HEADING_LINE.match(sent.text):
             for c in sent.clauses:
                 c.polarity = "heading"
-    c_starts = [c.start for c in clauses]
-    c_ends = [c.end for c in clauses]
-    s_starts = [s.start for s in sentences]
-    s_ends = [s.end for s in sentences]
-
-    def owner(starts: list[int], ends: list[int], pos: int) -> int:
-        i = bisect_right(starts, pos) - 1
-        return i if i >= 0 and pos < ends[i] else -1
+    # which clause each character of the draft is in (-1 between clauses): a list index per word
+    # found, where a bisect was a call (a million characters: one 8 MB list, built by C loops)
+    at: list[int] = []
+    for i, c in enumerate(clauses):
+        at.extend(repeat(-1, c.start - len(at)))
+        at.extend(repeat(i, c.end - c.start))
+    at.extend(repeat(-1, len(text) - len(at)))
+    s_starts = [sent.start for sent in sentences]
 
     def sentences_with(found: list[int]) -> dict[int, int]:
         """sentence index → where in it the first of these positions falls (from its start)."""
         hit: dict[int, int] = {}
         for pos in found:
-            i = owner(s_starts, s_ends, pos)
-            if i >= 0 and i not in hit:
-                hit[i] = pos - s_starts[i]
+            si = bisect_right(s_starts, pos) - 1
+            if si >= 0 and pos < sentences[si].end and si not in hit:
+                hit[si] = pos - s_starts[si]
         return hit
 
     described = [m.start() for m in _unanchored("describe").finditer(text)]  # one pass, used twice
@@ -287,14 +292,15 @@ def read_draft(text: str) -> list[Sentence]:
     clause_marks: list[set[str]] = [set() for _ in clauses]
     for name in _ORDER:
         for m in marks[name].finditer(text):
-            i = owner(c_starts, c_ends, m.start())
+            i = at[m.start()]
             if i >= 0:
                 clause_marks[i].add(name)
     for m in _CLAUSE_START.finditer(text):
-        i = owner(c_starts, c_ends, m.end() - 1)
+        i = at[m.end() - 1]
         if i >= 0:
             clause_marks[i].add("cancel")
-    clause_describes = {owner(c_starts, c_ends, pos) for pos in described}
+    clause_describes = {at[pos] for pos in described}
+    clause_describes.discard(-1)
     k = 0
     for si, sent in enumerate(sentences):
         # a description scopes the whole sentence when it opens it, or when nothing in the sentence
@@ -309,28 +315,23 @@ def read_draft(text: str) -> list[Sentence]:
                     c.polarity = polarity_of(clause_marks[k], describes or k in clause_describes)
             k += 1
     for q in _quantities(text, 0):  # figures found once over the whole draft, then handed out
-        i = owner(c_starts, c_ends, q.start)
+        i = at[q.start]
         if i >= 0:
             clauses[i].quantities.append(q)
-    # class by class: where each word falls, with bisect run by map (no Python frame per word),
-    # then handed to its clause and, when the clause asks for it, to its sentence
+    # class by class: each word handed to its clause and, when the clause asks for it, to its
+    # sentence
     clause_words = [c.words for c in clauses]
-    asked_in = [sent.active for sent in sentences for c in sent.clauses]
-    for i, c in enumerate(clauses):
-        if c.polarity not in WORD_ACTIVE:
-            asked_in[i] = None
+    asked_in = [
+        sent.active if c.polarity in WORD_ACTIVE else None for sent in sentences for c in sent.clauses
+    ]
     for name, pattern in classes.items():
-        found = [(m.start(), m.group()) for m in pattern.finditer(text)]
-        if not found:
-            continue
-        positions = [pos for pos, _ in found]
         deputy_matters = name == "top_leader"
-        for (pos, word), i in zip(found, map(bisect_right, repeat(c_starts), positions), strict=True):
-            i -= 1
-            if i < 0 or pos >= c_ends[i]:
-                continue
-            if deputy_matters and pos and text[pos - 1] == "副":
-                continue  # 副书记, 副镇长: not the top person
+        for m in pattern.finditer(text):
+            pos = m.start()
+            i = at[pos]
+            if i < 0 or (deputy_matters and pos and text[pos - 1] == "副"):
+                continue  # between clauses; 副书记, 副镇长: not the top person
+            word = m.group()
             words = clause_words[i]
             if name in words:
                 words[name].append(word)
