@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
 
@@ -176,11 +177,76 @@ def docx_to_text(source: Path | BinaryIO, name: str = "") -> str:
         raise ImportProblem(
             name, f"无法读取该 Word 文档（{type(e).__name__}）：请在 Word 或 WPS 中另存为 .docx 后再上传"
         ) from None
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append("\t".join(cell.text for cell in row.cells))
-    return "\n".join(lines)
+    return "\n".join(_block_lines(document.element.body))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _in_box(el: Any, p: Any) -> bool:
+    """Whether el sits in a text box anchored inside paragraph p (read apart, after p)."""
+    for a in el.iterancestors():
+        if a is p:
+            return False
+        if a.tag == f"{_W}txbxContent":
+            return True
+    return False
+
+
+def _run_text(p: Any) -> str:
+    """A paragraph's own text (not that of text boxes anchored in it): w:t, tabs and breaks."""
+    out = []
+    for el in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        if _in_box(el, p):
+            continue
+        if el.tag == f"{_W}t":
+            out.append(el.text or "")
+        elif el.tag == f"{_W}tab":
+            out.append("\t")
+        else:
+            out.append("\n")
+    return "".join(out)
+
+
+def _block_lines(container: Any) -> list[str]:
+    """The lines of a body, cell or text box in document order: each paragraph, then the text
+    boxes anchored in it (a notice's demands sometimes sit in one); each table row as its cells
+    joined by tabs, a merged cell once, a nested table after its row."""
+    lines: list[str] = []
+    for el in container.iterchildren():
+        if el.tag == f"{_W}p":
+            lines.append(_run_text(el))
+            seen_boxes = set()
+            for box in el.iter(f"{_W}txbxContent"):
+                # a text box is stored twice (DrawingML and its VML fallback): read it once
+                key = "".join(box.itertext())
+                if key not in seen_boxes and not _in_box(box, el):
+                    seen_boxes.add(key)
+                    lines.extend(_block_lines(box))
+        elif el.tag == f"{_W}tbl":
+            for row in el.iterchildren(f"{_W}tr"):
+                cells, nested = [], []
+                for cell in row.iterchildren(f"{_W}tc"):
+                    merged = cell.find(f"{_W}tcPr/{_W}vMerge")
+                    if merged is not None and merged.get(f"{_W}val") != "restart":
+                        continue  # the lower part of a vertically merged cell: empty in the file
+                    paras = [_run_text(p) for p in cell.iterchildren(f"{_W}p")]
+                    cells.append(" ".join(x for x in paras if x))
+                    for inner in cell.iterchildren(f"{_W}tbl"):
+                        nested.extend(_block_lines_of_table(inner))
+                lines.append("\t".join(cells))
+                lines.extend(nested)
+        elif el.tag == f"{_W}sdt":  # content controls (forms, tables of contents) hold blocks too
+            body = el.find(f"{_W}sdtContent")
+            if body is not None:
+                lines.extend(_block_lines(body))
+    return lines
+
+
+def _block_lines_of_table(tbl: Any) -> list[str]:
+    holder = tbl.makeelement(f"{_W}body", {})
+    holder.append(copy.deepcopy(tbl))
+    return _block_lines(holder)
 
 
 def read_draft(data: bytes, name: str) -> str:
