@@ -86,10 +86,11 @@ class SearchMixin:
             page_hits = ranked[start : start + per_page]
             page_hits = [(d, score) for score, d in page_hits]
         terms = self._terms(wq, relaxed) if snippets else {}
-        hits = [
-            self._hit(engine.stored(d), score, snippets, terms, folded.get(d, [])) for d, score in page_hits
-        ]
-        provisions = self._provisions_broken([d for _, d in ranked[:RELATED_FROM]], hits) if page == 1 else []
+        fields = {d: engine.stored(d) for d, _ in page_hits}  # read once: 相关条文 reads the same
+        hits = [self._hit(fields[d], score, snippets, terms, folded.get(d, [])) for d, score in page_hits]
+        provisions = (
+            self._provisions_broken([d for _, d in ranked[:RELATED_FROM]], hits, fields) if page == 1 else []
+        )
         parsed = pq.dump()
         parsed["relaxed"] = (
             relaxed.dump()
@@ -114,13 +115,16 @@ class SearchMixin:
             else {},
         }
 
-    def _provisions_broken(self, docs: list[Any], hits: list[dict[str, Any]]) -> list[dict]:
+    def _provisions_broken(
+        self, docs: list[Any], hits: list[dict[str, Any]], read: dict[Any, dict[str, Any]]
+    ) -> list[dict]:
         """The provisions the best-ranked cases broke, most cases first (相关条文): when a query
-        is answered by cases, the rule to cite is one click away even if no provision ranks."""
+        is answered by cases, the rule to cite is one click away even if no provision ranks.
+        ``read``: the stored fields of documents already read for this page."""
         shown = {h["id"] for h in hits}
         counts: Counter[str] = Counter()
         for d in docs:
-            f = self.engine.stored(d)
+            f = read.get(d) or self.engine.stored(d)
             if f.get("kind") == "case":
                 counts.update(v for v in (f.get("violates") or "").split(",") if v and v not in shown)
         return [

@@ -156,3 +156,14 @@ def test_web_furniture_goes_and_sentences_stay():
 )
 def test_source_note_comes_off_the_end(text, body, source):
     assert split_source_note(text) == (body, source)
+
+
+def test_normalise_is_the_two_mappings_in_turn():
+    """normalise reads one merged table; it must give what full-width → ASCII, then traditional
+    → simplified, then lower case give one after the other."""
+    from indexer.analysis import _FULLWIDTH, _t2s, normalise
+
+    for text in ("ＡＢＣ１２３，紀委監察（試行）", "İstanbul 公車私用", "", "普通的简体文字。"):
+        stepwise = text.translate(_FULLWIDTH).translate(_t2s())
+        lowered = stepwise.lower()
+        assert normalise(text) == (lowered if len(lowered) == len(stepwise) else stepwise)
