@@ -27,7 +27,7 @@ from whoosh import query as Q
 from indexer.analysis import bigrams, tokens
 from indexer.build import IndexDamaged, verify_generation
 from indexer.engine import KIND_PRIOR
-from indexer.schema import FACETS, MULTI_VALUED
+from indexer.schema import FACETS
 
 #: text fields, their analysis, and the weight Whoosh's schema gives them (field_boost)
 TEXT_FIELDS = {"doc_title": 1.5, "title": 3.0, "text": 1.0, "meta": 1.0, "anchor": 1.0, "bigram": 0.4}
