@@ -153,11 +153,21 @@ class SearchService(SearchMixin, RecordsMixin):
 
     @contextmanager
     def pinned(self) -> Iterator[Engine]:
+        """One generation for the block; inside a block already pinned (a web request), that one."""
+        if getattr(self._pins, "engine", None) is not None:
+            yield self._pins.engine
+            return
         engine = self.pin()
         try:
             yield engine
         finally:
             self.unpin()
+
+    def search(self, q: str = "", **kw: Any) -> dict[str, Any]:
+        """SearchMixin.search on one generation: outside a web request (the CLI, the benchmark)
+        CURRENT is checked once per search too, not at each of its reads."""
+        with self.pinned():
+            return super().search(q, **kw)
 
     def warm(self) -> None:
         """Build the current generation's per-document tables now rather than on the first search
