@@ -582,6 +582,19 @@ def _write_tantivy(
     return changed, removed
 
 
+def _held(gen: Path, engine: str) -> Counter[str]:
+    """The keys a generation holds, read by its engine."""
+    if engine == "tantivy":
+        from indexer import tantivy_engine as te
+
+        return te.held_keys(te.open_index(gen))
+    ix = whoosh_index.open_dir(str(gen))
+    try:
+        return held_keys(ix)
+    finally:
+        ix.close()
+
+
 TANTIVY_HEAP = 256_000_000  # bytes tantivy's writer buffers before it flushes a segment
 
 
@@ -634,6 +647,32 @@ def build_index(
                 except IndexDamaged as e:
                     damaged = e.problems
             incremental = not damaged
+        if (
+            incremental
+            and previous is not None
+            and hashes == old_hashes
+            and manifest.get("corpus") == [str(Path(d).resolve()) for d in corpus_dirs]
+            and not verify_complete(
+                None, (k for r in corpus.records for k in entry_keys(r)), _held(previous, engine)
+            )
+        ):  # nothing to write, and the current generation's checksums and entries proved: it stays
+            counts: Counter[str] = Counter()
+            for r in corpus.records:
+                counts[r.unit_kind] += hit_count(r)
+            return BuildResult(
+                generation=previous.name,
+                path=previous,
+                records=len(corpus.records),
+                hits=sum(counts.values()),
+                added=0,
+                removed=0,
+                unchanged=len(corpus.records),
+                seconds=time.perf_counter() - started,
+                incremental=True,
+                counts=dict(counts),
+                warnings=[p for p in corpus.problems if p.severity != "error"],
+                engine=engine,
+            )
         name = _new_generation_name(root)
         gen = root / name
         get_tokenizer()  # load jieba once, before any writer process forks
@@ -660,7 +699,7 @@ def build_index(
                     gen, previous, corpus.records, links, hashes, {}, False, progress, procs, limitmb, engine
                 )
                 assert changed is not None
-            counts: Counter[str] = Counter()
+            counts = Counter()
             for r in corpus.records:
                 counts[r.unit_kind] += hit_count(r)
             new_manifest = {

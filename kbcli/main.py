@@ -269,6 +269,8 @@ def build(
     if result.damaged_previous:
         click.echo(f"上一版索引已损坏（{'；'.join(result.damaged_previous)}），已按语料全量重建。", err=True)
     counts = "，".join(f"{KIND_LABELS.get(k, k)} {n}" for k, n in sorted(result.counts.items()))
+    if result.incremental and not result.added and not result.removed:
+        click.echo(f"语料未变，索引 {root} 不需重建（校验通过，继续使用 {result.generation}）。")
     click.echo(
         f"已建索引 {root}（{result.generation}，{result.engine}）：{result.records} 份文件，{result.hits} 条可检索（{counts}）；"
         f"本次索引 {result.added}，删除 {result.removed}，未变 {result.unchanged}，用时 {result.seconds:.1f} 秒"

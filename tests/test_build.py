@@ -34,9 +34,12 @@ def test_build_then_swap(corpus, tmp_path):
 
 def test_rebuild_is_incremental(corpus, tmp_path):
     root = tmp_path / "ix"
-    build_index([corpus], root)
+    first = build_index([corpus], root)
     same = build_index([corpus], root)
     assert same.incremental and same.added == 0 and same.unchanged == 4
+    # nothing changed: the proven current generation stays; no copy of it is written and swapped
+    assert same.generation == first.generation
+    assert sorted(p.name for p in root.glob("gen-*")) == [first.generation]
     (corpus / "c2.md").write_text(case("c2", "某乙改名案", "某乙改了案情，提到督检考。"), encoding="utf-8")
     (corpus / "c3.md").unlink()
     changed = build_index([corpus], root)
