@@ -502,16 +502,20 @@ def _warm_app(root: Path):  # -> Flask
 
 
 def serve_app(root: Path, host: str, port: int, threads: int, workers: int) -> None:
-    """waitress; with workers > 1, that many forked processes, each opening the index itself
-    after the fork. Where the system has SO_REUSEPORT each worker listens on a socket of its own
-    and the kernel spreads new connections across them (a shared socket let keep-alive clients
-    all land on one worker: 60.9 CPU-s against 0.01); elsewhere they accept on one socket."""
+    """waitress in forked worker processes (one by default), each opening the index itself after
+    the fork, under a parent that replaces a worker that dies: tantivy memory-maps its files, so
+    a file cut short under a running server ends the worker with SIGBUS, and even one worker must
+    come back. Where the system has SO_REUSEPORT each worker listens on a socket of its own and
+    the kernel spreads new connections across them (a shared socket let keep-alive clients all
+    land on one worker: 60.9 CPU-s against 0.01); elsewhere they accept on one socket. Without
+    fork (Windows), one process serves."""
     import signal
     import socket
 
     from waitress import serve as waitress_serve
 
-    if workers <= 1 or not hasattr(os, "fork"):
+    workers = max(1, workers)
+    if not hasattr(os, "fork"):
         waitress_serve(_warm_app(root), host=host, port=port, threads=threads, ident="jianfu-kb")
         return
     reuse = hasattr(socket, "SO_REUSEPORT")
