@@ -71,6 +71,35 @@ def search_url(state: dict[str, Any], **changes: Any) -> str:
     return url_for("search.search") + ("?" + urlencode(params) if params else "")
 
 
+def _toggles(state: dict[str, Any], facet: str, values: list[str]) -> dict[str, str]:
+    """The toggle link of each value of one facet, as ``_toggle`` makes it: a page lists up to
+    a thousand values, so the part of the query string every link shares is encoded once (one
+    link at a time was half of a search page's time)."""
+    selected = state["filters"].get(facet, [])
+    base = url_for("search.search")
+    before: list[tuple[str, str]] = [("q", state["q"])] if state["q"] else []
+    after: list[tuple[str, str]] = []
+    seen = False
+    for name, vs in state["filters"].items():
+        if name == facet:
+            seen = True
+            continue
+        (after if seen else before).extend((f"f.{name}", v) for v in vs)
+    if state.get("sort", "relevance") != "relevance":
+        after.append(("sort", state["sort"]))
+    head = [urlencode(before)] if before else []
+    own = [urlencode([(f"f.{facet}", v) for v in selected])] if selected else []
+    tail = [urlencode(after)] if after else []
+    out = {}
+    for value in values:
+        if value in selected:
+            out[value] = _toggle(state, facet, value)  # removing a selected one: rare, done in full
+        else:
+            query = "&".join([*head, *own, urlencode([(f"f.{facet}", value)]), *tail])
+            out[value] = f"{base}?{query}"
+    return out
+
+
 def _toggle(state: dict[str, Any], facet: str, value: str) -> str:
     values = list(state["filters"].get(facet, []))
     values = [v for v in values if v != value] if value in values else [*values, value]
@@ -97,9 +126,10 @@ def search_data() -> dict[str, Any]:
         rows = result["facets"].get(name, [])
         if not rows:
             continue
-        for row in rows:
-            row["toggle_url"] = _toggle(state, name, row["value"])
         rows = rows[:FACET_VALUES]
+        links = _toggles(state, name, [r["value"] for r in rows])
+        for row in rows:
+            row["toggle_url"] = links[row["value"]]
         # the first FACET_SHOWN values and every selected one show; the rest fold under 更多
         shown = [r for i, r in enumerate(rows) if i < FACET_SHOWN or r["selected"]]
         folded = [r for i, r in enumerate(rows) if i >= FACET_SHOWN and not r["selected"]]
