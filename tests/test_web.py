@@ -392,7 +392,7 @@ def test_an_overlong_draft_is_refused_with_the_limit(client):
     assert r.status_code == 400 and "分成几段" in r.get_json()["error"]
 
 
-def test_facet_links_built_together_equal_links_built_one_by_one(web_client):
+def test_facet_links_built_together_equal_links_built_one_by_one(client):
     """The search page builds a facet's toggle links together (the shared query string encoded
     once); each must be the link the one-at-a-time builder makes: selection added at its
     facet's place, removed when selected, page reset, sort kept, characters escaped."""
@@ -405,7 +405,7 @@ def test_facet_links_built_together_equal_links_built_one_by_one(web_client):
          "filters": {"region": ["浙江省"], "kind": ["case", "policy"], "violates": ["cdc-2023/132"]}},
     ]  # fmt: skip
     values = ["case", "policy", "2021", "2019", "浙江省", "a b&c=d", "cdc-2023/132", "新"]
-    with web_client.application.test_request_context("/search"):
+    with client.application.test_request_context("/search"):
         for state in states:
             for facet in ("kind", "year", "region", "violates", "category"):
                 links = _toggles(state, facet, values)
