@@ -235,6 +235,8 @@ def find_citations(text: str, *, self_names: tuple[str, ...] = _SELF) -> list[Ci
             sentence = sm.group()
             if not sentence.strip():
                 continue
+            if "第" not in sentence and "《" not in sentence and "八项规定" not in sentence:
+                continue  # no article (第…条), no title (《…》), no 八项规定: nothing here cites
             s0 = sm.start()
             titles = [(m.start(), m.end(), m.group(1)) for m in _TITLE.finditer(sentence)]
             for _t_start, t_end, name in titles:  # 《监察法实施条例》（以下简称《条例》）
