@@ -174,7 +174,10 @@ def generate(n: int, shared: Path, seed: int = 1) -> Iterator[Record]:
                 violates=tuple(rng.sample(targets, rng.choice((0, 1, 1, 2, 3)))),
             )
         elif kind == "policy":
-            yield Record(**common, issuer=rng.choice(ISSUERS), status="现行有效")
+            # a synthetic document of its own, not another edition of the text it was drawn from:
+            # named like it, every one joined that family, and a family of 95 editions at 10k
+            # (no real law has more than a few) made citation resolution quadratic
+            yield Record(**common, issuer=rng.choice(ISSUERS), status="现行有效", version_of=common["id"])
         else:
             yield Record(
                 **common,
