@@ -42,7 +42,9 @@ from kb.links.correspondence import load_correspondence
 from kb.links.graph import build_edges
 from kb.models import KIND_LABELS, Record, date_key
 
-SCHEMA_VERSION = "6"  # 4: key is a column; 5: meta, anchor fields; 6: sort_date (year-only dates)
+SCHEMA_VERSION = (
+    "7"  # 4: key is a column; 5: meta, anchor fields; 6: sort_date (year-only dates); 7: tantivy key hash
+)
 CURRENT = "CURRENT"
 LOCK = ".build.lock"
 MANIFEST = "manifest.json"
@@ -573,8 +575,9 @@ def _write_tantivy(
             writer.rollback()
         raise
     index.reload()
-    held = te.held_keys(index)
-    problems = verify_complete(None, (k for r in records for k in entry_keys(r)), held)
+    expected = [k for r in records for k in entry_keys(r)]
+    held = te.held_keys(index, expected)
+    problems = verify_complete(None, expected, held)
     if problems and incremental and all(k in held for r in changed for k in entry_keys(r)):
         return None, problems
     if problems:
@@ -582,12 +585,12 @@ def _write_tantivy(
     return changed, removed
 
 
-def _held(gen: Path, engine: str) -> Counter[str]:
-    """The keys a generation holds, read by its engine."""
+def _held(gen: Path, engine: str, expected: list[str]) -> Counter[str]:
+    """The keys a generation holds, read by its engine (tantivy names them from ``expected``)."""
     if engine == "tantivy":
         from indexer import tantivy_engine as te
 
-        return te.held_keys(te.open_index(gen))
+        return te.held_keys(te.open_index(gen), expected)
     ix = whoosh_index.open_dir(str(gen))
     try:
         return held_keys(ix)
@@ -653,7 +656,9 @@ def build_index(
             and hashes == old_hashes
             and manifest.get("corpus") == [str(Path(d).resolve()) for d in corpus_dirs]
             and not verify_complete(
-                None, (k for r in corpus.records for k in entry_keys(r)), _held(previous, engine)
+                None,
+                expected := [k for r in corpus.records for k in entry_keys(r)],
+                _held(previous, engine, expected),
             )
         ):  # nothing to write, and the current generation's checksums and entries proved: it stays
             counts: Counter[str] = Counter()

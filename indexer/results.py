@@ -12,6 +12,8 @@ import math
 from collections import Counter
 from typing import Any
 
+from whoosh import query as Q
+
 from indexer.query import ParsedQuery, Plan, parse, plan
 from indexer.relax import RELAX_BELOW, Relaxation, relax
 from indexer.schema import FACETS, value_label
@@ -230,8 +232,14 @@ class SearchMixin:
                     row["label"] = self.label(row["value"])
             if name == "violates":  # 违反条文 counts provisions; a list item is what a case is about
                 rows = [r for r in rows if r["selected"] or self._kind_of(r["value"]) == "policy"]
-            for v in selected - {r["value"] for r in rows}:
-                rows.append({"value": v, "label": value_label(name, v), "count": 0, "selected": True})
+            for v in selected - {r["value"] for r in rows}:  # none, or past an engine's bucket cap
+                count = 0
+                if matched is None and relaxed is None:
+                    others = tuple(k for k in filters if k != name)
+                    count = engine.by_date(
+                        Q.And([p.query(facets=others), Q.Term(FACETS[name], v)]), True, 0, 1
+                    )[0]
+                rows.append({"value": v, "label": value_label(name, v), "count": count, "selected": True})
             rows.sort(
                 key=lambda r: (-r["count"], r["value"]) if name != "year" else (r["value"],),
                 reverse=name == "year",

@@ -12,6 +12,7 @@ ties break by key) run inside tantivy; the page, version folding and snippets ar
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import threading
@@ -38,6 +39,7 @@ MULTI_FIELDS = ("category", "sanction", "violates")
 #: matches read back for relaxation and for the facets of a relaxed result; beyond this the
 #: best-scored are kept (relaxation only runs when the strict query found almost nothing)
 MATCH_LIMIT = 20_000
+FACET_BUCKETS = 60_000  # facet values one aggregation may return, all facets together
 
 
 def _schema() -> Any:
@@ -57,6 +59,7 @@ def _schema() -> Any:
     sb.add_unsigned_field("newest", fast=True)  # date, unit order, key: newest first when descending
     sb.add_unsigned_field("oldest", fast=True)  # the same, oldest first when descending
     sb.add_unsigned_field("tie", fast=True)  # equal scores: by the key's hash, the same every build
+    sb.add_unsigned_field("kh", fast=True)  # the key's 64-bit hash: the build's proof reads keys by it
     return sb.build()
 
 
@@ -70,6 +73,10 @@ def _date_number(sort_date: str) -> int:
 
 def _tie(key: str) -> int:
     return zlib.crc32(key.encode("utf-8")) & 0xFFFF
+
+
+def key_hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
 
 
 def prior_weight(kind: str) -> float:
@@ -110,6 +117,7 @@ def to_document(entry: dict[str, Any]) -> Any:
     doc.add_unsigned("newest", (day << 32) | ((0xFFFF - unit) << 16) | (0xFFFF - tie))
     doc.add_unsigned("oldest", ((99_999_999 - day) << 32) | ((0xFFFF - unit) << 16) | (0xFFFF - tie))
     doc.add_unsigned("tie", tie)
+    doc.add_unsigned("kh", key_hash(entry["key"]))
     return doc
 
 
@@ -121,13 +129,24 @@ def open_index(gen: Path) -> Any:
     return tantivy.Index(SCHEMA, path=str(gen), reuse=True)
 
 
-def held_keys(index: Any) -> Counter[str]:
-    """The keys of the live entries, each with how many documents carry it."""
+def held_keys(index: Any, expected: Iterable[str] = ()) -> Counter[str]:
+    """The keys of the live entries, each with how many documents carry it: every document's
+    key hash read from its fast field (a terms aggregation over the keys stops at tantivy's
+    65,000 buckets: 100k records hold 255k keys), named from the keys the build expects; a
+    hash no expected key has is named from its document's stored key."""
     searcher = index.searcher()
-    agg = searcher.aggregate(
-        tantivy.Query.all_query(), {"k": {"terms": {"field": "key", "size": max(10, searcher.num_docs * 2)}}}
-    )
-    return Counter({b["key"]: b["doc_count"] for b in agg["k"]["buckets"]})
+    n = searcher.num_docs
+    if not n:
+        return Counter()
+    addrs = [a for _, a in searcher.search(tantivy.Query.all_query(), n).hits]
+    names = {key_hash(k): k for k in expected}
+    out: Counter[str] = Counter()
+    for value, addr in zip(searcher.fast_field_values("kh", addrs), addrs, strict=True):
+        key = names.get(value)
+        if key is None:  # not a key this build wrote: read it (there are few, or it is a defect)
+            key = (searcher.doc(addr).to_dict().get("key") or ["?"])[0]
+        out[key] += 1
+    return out
 
 
 # ---------------------------------------------------------------- queries
@@ -275,7 +294,9 @@ class TantivyEngine:
             if not listed:
                 return {name: Counter() for name in names}
             query = Q.Or([Q.Term("key", k) for k in self.keys(listed)])
-        size = max(10, self.doc_count())
+        # tantivy refuses a request of more than 65,000 buckets in all: the facets share 60,000
+        # (a facet with more values than its share lists its most frequent ones; a page shows 200)
+        size = max(1, min(self.doc_count(), FACET_BUCKETS // max(1, len(names))))
         spec = {name: {"terms": {"field": FACETS[name], "size": size}} for name in names}
         agg = self.searcher.aggregate(compile_query(query), spec)
         return {name: Counter({b["key"]: b["doc_count"] for b in agg[name]["buckets"]}) for name in names}

@@ -502,20 +502,31 @@ def _warm_app(root: Path):  # -> Flask
 
 
 def serve_app(root: Path, host: str, port: int, threads: int, workers: int) -> None:
-    """waitress in forked worker processes (one by default), each opening the index itself after
-    the fork, under a parent that replaces a worker that dies: tantivy memory-maps its files, so
-    a file cut short under a running server ends the worker with SIGBUS, and even one worker must
-    come back. Where the system has SO_REUSEPORT each worker listens on a socket of its own and
-    the kernel spreads new connections across them (a shared socket let keep-alive clients all
-    land on one worker: 60.9 CPU-s against 0.01); elsewhere they accept on one socket. Without
-    fork (Windows), one process serves."""
+    """waitress; with workers > 1, or one worker over a tantivy index, forked worker processes,
+    each opening the index itself after the fork, under a parent that replaces a worker that
+    dies: tantivy memory-maps its files, so a file cut short under a running server ends the
+    worker with SIGBUS, and even one worker must come back (Whoosh reads its files, so one
+    Whoosh worker serves in-process). A worker that cannot start (five deaths within a minute)
+    stops the server with a message instead of being restarted for ever. Where the system has
+    SO_REUSEPORT each worker listens on a socket of its own and the kernel spreads new
+    connections across them (a shared socket let keep-alive clients all land on one worker:
+    60.9 CPU-s against 0.01); elsewhere they accept on one socket. Without fork (Windows), one
+    process serves."""
     import signal
     import socket
+    import time
 
     from waitress import serve as waitress_serve
 
+    from indexer.build import current_generation, read_manifest
+    from indexer.engine import engine_of
+
+    gen = current_generation(root)
+    maps_files = gen is not None and engine_of(read_manifest(gen)) == "tantivy"
     workers = max(1, workers)
-    if not hasattr(os, "fork"):
+    if not hasattr(os, "fork") or (workers == 1 and not maps_files):
+        # SIGTERM (a service manager stopping it) ends it cleanly, exit status 0
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         waitress_serve(_warm_app(root), host=host, port=port, threads=threads, ident="jianfu-kb")
         return
     reuse = hasattr(socket, "SO_REUSEPORT")
@@ -532,11 +543,15 @@ def serve_app(root: Path, host: str, port: int, threads: int, workers: int) -> N
         if pid == 0:  # a worker: the parent's stop handler is not its own
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            code = 1
             try:
                 sock = shared or socket.create_server((host, port), backlog=1024, reuse_port=True)
                 waitress_serve(_warm_app(root), sockets=[sock], threads=threads, ident="jianfu-kb")
+                code = 0
+            except BaseException as e:  # noqa: BLE001 - a worker says why it ends, then the parent decides
+                click.echo(f"工作进程 {os.getpid()} 出错：{type(e).__name__}: {e}", err=True)
             finally:
-                os._exit(0)
+                os._exit(code)
         children.add(pid)
 
     def stop(signum: int, frame: object) -> None:
@@ -551,6 +566,7 @@ def serve_app(root: Path, host: str, port: int, threads: int, workers: int) -> N
     for _ in range(workers):
         spawn()
     # a worker that dies (killed, or a fault in native code) is replaced; the others keep serving
+    deaths: list[float] = []
     while children:
         try:
             pid, status = os.wait()
@@ -559,9 +575,19 @@ def serve_app(root: Path, host: str, port: int, threads: int, workers: int) -> N
         except InterruptedError:
             continue
         children.discard(pid)
-        if not stopping:
-            click.echo(f"工作进程 {pid} 意外退出（状态 {status}），已重新启动一个", err=True)
-            spawn()
+        if stopping:
+            continue
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:  # it ended its serving: all stop
+            stop(signal.SIGTERM, None)
+            continue
+        now = time.monotonic()
+        deaths = [t for t in deaths if now - t < 60] + [now]
+        if len(deaths) >= 5:
+            click.echo("工作进程一分钟内五次退出，服务停止：请查看上面的出错信息", err=True)
+            stop(signal.SIGTERM, None)
+            continue
+        click.echo(f"工作进程 {pid} 意外退出（状态 {status}），已重新启动一个", err=True)
+        spawn()
 
 
 @main.command()

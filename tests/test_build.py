@@ -172,8 +172,6 @@ def test_cli_search_and_show_json(corpus, tmp_path):
 def test_serve_rebuilds_an_index_from_an_older_version(corpus, tmp_path, monkeypatch):
     import json as _json
 
-    import waitress
-
     root = tmp_path / "ix"
     first = build_index([corpus], root)
     manifest = first.path / "manifest.json"
@@ -181,7 +179,11 @@ def test_serve_rebuilds_an_index_from_an_older_version(corpus, tmp_path, monkeyp
     data["schema_version"] = "0"
     manifest.write_text(_json.dumps(data))
     served = {}
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: served.update(kw))
+    import kbcli.main as cli  # the serving itself is not under test: what serve does before it
+
+    monkeypatch.setattr(
+        cli, "serve_app", lambda root, host, port, threads, workers: served.update(host=host, port=port)
+    )
     result = CliRunner().invoke(main, ["serve", "--index", str(root), "--port", "8999"])
     assert result.exit_code == 0, result.output
     assert served["host"] == "127.0.0.1" and served["port"] == 8999
@@ -210,9 +212,10 @@ def test_kb_build_lowers_its_priority_and_serve_does_not(corpus, tmp_path, monke
     )
     assert calls == [10]
     calls.clear()
-    import waitress
 
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: None)
+    import kbcli.main as cli  # the serving itself is not under test: what serve does before it
+
+    monkeypatch.setattr(cli, "serve_app", lambda *a: None)
     result = CliRunner().invoke(main, ["serve", "--index", str(tmp_path / "b"), "--port", "8997"])
     assert result.exit_code == 0, result.output
     assert calls == []  # the server builds its first index at normal priority

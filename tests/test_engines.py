@@ -5,6 +5,7 @@ found by content and rebuilt from the corpus, and both answer with the same JSON
 from __future__ import annotations
 
 import sys
+from collections import Counter
 
 import pytest
 
@@ -83,3 +84,40 @@ def test_both_engines_answer_with_the_same_contract(tmp_path):
     ]
     assert [h["date"] or h["year"] for h in by_date[0]] == [h["date"] or h["year"] for h in by_date[1]]
     assert current_generation(tmp_path / "tantivy") is not None
+
+
+def test_tantivy_proof_reads_keys_by_hash_and_names_strangers(tmp_path):
+    """The completeness proof reads every key by its hash fast field (a terms aggregation stops
+    at 65,000 buckets; 100k records hold 255k keys); a key the build did not expect is still
+    named, from its stored field."""
+    pytest.importorskip("tantivy")
+    from indexer import tantivy_engine as te
+    from indexer.build import build_index, entry_keys
+    from kb.corpus import load_corpus
+
+    corpus = write_records(tmp_path / "corpus", dict(TINY))
+    result = build_index([corpus], tmp_path / "ix", engine="tantivy")
+    expected = [k for r in load_corpus([corpus]).records for k in entry_keys(r)]
+    index = te.open_index(result.path)
+    assert te.held_keys(index, expected) == Counter(expected)
+    stranger = expected[-1]
+    assert te.held_keys(index, expected[:-1]) == Counter(expected)  # named without being expected
+    assert stranger in te.held_keys(index, [])
+
+
+def test_tantivy_facets_past_the_bucket_cap_keep_selected_counts(tmp_path, monkeypatch):
+    """tantivy refuses more than 65,000 facet buckets a request: each facet gets a share, and a
+    selected value past its facet's share is counted by a query of its own, not shown as 0."""
+    pytest.importorskip("tantivy")
+    from indexer import tantivy_engine as te
+    from indexer.build import build_index
+    from indexer.search import SearchService
+
+    corpus = write_records(tmp_path / "corpus", dict(TINY))
+    svc = SearchService(build_index([corpus], tmp_path / "ix", engine="tantivy").path.parent)
+    kinds = {r["value"]: r["count"] for r in svc.search("")["facets"]["kind"]}
+    assert kinds == {"provision": 5, "case": 3}
+    monkeypatch.setattr(te, "FACET_BUCKETS", 1)  # one bucket a request: each facet's top value
+    capped = svc.search("", filters={"kind": ["case"]})["facets"]["kind"]
+    row = next(r for r in capped if r["value"] == "case")
+    assert row["selected"] and row["count"] == 3  # past the cap, counted by a query of its own
