@@ -232,6 +232,8 @@ class SearchMixin:
                     row["label"] = self.label(row["value"])
             if name == "violates":  # 违反条文 counts provisions; a list item is what a case is about
                 rows = [r for r in rows if r["selected"] or self._kind_of(r["value"]) == "policy"]
+            if name == "document":  # 所属文件: the documents hits belong to; a case is its own
+                rows = [r for r in rows if r["selected"] or self._kind_of(r["value"]) != "case"]
             for v in selected - {r["value"] for r in rows}:  # none, or past an engine's bucket cap
                 count = 0
                 if matched is None and relaxed is None:

@@ -297,9 +297,23 @@ class TantivyEngine:
         # tantivy refuses a request of more than 65,000 buckets in all: the facets share 60,000
         # (a facet with more values than its share lists its most frequent ones; a page shows 200)
         size = max(1, min(self.doc_count(), FACET_BUCKETS // max(1, len(names))))
-        spec = {name: {"terms": {"field": FACETS[name], "size": size}} for name in names}
-        agg = self.searcher.aggregate(compile_query(query), spec)
-        return {name: Counter({b["key"]: b["doc_count"] for b in agg[name]["buckets"]}) for name in names}
+        out: dict[str, Counter[str]] = {}
+        rest = [n for n in names if n != "document"]
+        if "document" in names:  # a case is its own document, and the service lists no case under
+            # 所属文件: counting case hits there (one value each, 100k at 100k records) was most of
+            # a search's facet time; the other hits are counted in a request of their own
+            within = Q.And([query, Q.Not(Q.Term("kind", "case"))]) if query is not None else None
+            agg = self.searcher.aggregate(
+                compile_query(within), {"document": {"terms": {"field": FACETS["document"], "size": size}}}
+            )
+            out["document"] = Counter({b["key"]: b["doc_count"] for b in agg["document"]["buckets"]})
+        if rest:
+            spec = {name: {"terms": {"field": FACETS[name], "size": size}} for name in rest}
+            agg = self.searcher.aggregate(compile_query(query), spec)
+            out.update(
+                {name: Counter({b["key"]: b["doc_count"] for b in agg[name]["buckets"]}) for name in rest}
+            )
+        return out
 
     # ------------------------------------------------------------ stored fields
 
