@@ -42,9 +42,8 @@ from kb.links.correspondence import load_correspondence
 from kb.links.graph import build_edges
 from kb.models import KIND_LABELS, Record, date_key
 
-SCHEMA_VERSION = (
-    "7"  # 4: key is a column; 5: meta, anchor fields; 6: sort_date (year-only dates); 7: tantivy key hash
-)
+# 4: key is a column; 5: meta, anchor fields; 6: sort_date (year-only dates); 7: tantivy key hash
+SCHEMA_VERSION = "7"
 CURRENT = "CURRENT"
 LOCK = ".build.lock"
 MANIFEST = "manifest.json"
@@ -634,6 +633,9 @@ def build_index(
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}: {engine!r}")
         links = Links(corpus.records)
         hashes = {r.id: record_hash(r, links) for r in corpus.records}
+        counts: Counter[str] = Counter()
+        for r in corpus.records:
+            counts[r.unit_kind] += hit_count(r)
         old_hashes: dict[str, str] = manifest.get("records", {})
         compatible = (
             manifest.get("analysis_version") == ANALYSIS_VERSION
@@ -661,9 +663,6 @@ def build_index(
                 _held(previous, engine, expected),
             )
         ):  # nothing to write, and the current generation's checksums and entries proved: it stays
-            counts: Counter[str] = Counter()
-            for r in corpus.records:
-                counts[r.unit_kind] += hit_count(r)
             return BuildResult(
                 generation=previous.name,
                 path=previous,
@@ -704,9 +703,6 @@ def build_index(
                     gen, previous, corpus.records, links, hashes, {}, False, progress, procs, limitmb, engine
                 )
                 assert changed is not None
-            counts = Counter()
-            for r in corpus.records:
-                counts[r.unit_kind] += hit_count(r)
             new_manifest = {
                 "built": dt.datetime.now().isoformat(timespec="seconds"),
                 "generation": name,

@@ -227,13 +227,11 @@ class SearchMixin:
                 for v, c in counts[name].items()
                 if v
             ]
-            if name in ("violates", "document"):
-                for row in rows:
-                    row["label"] = self.label(row["value"])
             if name == "violates":  # 违反条文 counts provisions; a list item is what a case is about
                 rows = [r for r in rows if r["selected"] or self._kind_of(r["value"]) == "policy"]
-            if name == "document":  # 所属文件: the documents hits belong to; a case is its own
-                rows = [r for r in rows if r["selected"] or self._kind_of(r["value"]) != "case"]
+            if name in ("violates", "document"):  # (文件 leaves case hits out: FACET_LEAVES_OUT)
+                for row in rows:
+                    row["label"] = self.label(row["value"])
             for v in selected - {r["value"] for r in rows}:  # none, or past an engine's bucket cap
                 count = 0
                 if matched is None and relaxed is None:

@@ -15,10 +15,9 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import threading
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from whoosh import query as Q
 from indexer.analysis import bigrams, tokens
 from indexer.build import IndexDamaged, verify_generation
 from indexer.engine import KIND_PRIOR
-from indexer.schema import FACETS
+from indexer.schema import FACET_LEAVES_OUT, FACETS
 
 #: text fields, their analysis, and the weight Whoosh's schema gives them (field_boost)
 TEXT_FIELDS = {"doc_title": 1.5, "title": 3.0, "text": 1.0, "meta": 1.0, "anchor": 1.0, "bigram": 0.4}
@@ -219,7 +218,6 @@ class TantivyEngine:
         except Exception as e:  # tantivy raises ValueError / OSError on damaged files
             raise IndexDamaged(gen, [f"tantivy 无法打开：{type(e).__name__}: {e}"]) from e
         self._keys: dict[Handle, str] = {}
-        self._lock = threading.Lock()
 
     def close(self) -> None:
         self.searcher = None
@@ -297,21 +295,20 @@ class TantivyEngine:
         # tantivy refuses a request of more than 65,000 buckets in all: the facets share 60,000
         # (a facet with more values than its share lists its most frequent ones; a page shows 200)
         size = max(1, min(self.doc_count(), FACET_BUCKETS // max(1, len(names))))
+        # facets that leave some hits out (indexer/schema.py) are counted over the others, each in
+        # a request of its own; the rest together
+        requests: dict[tuple[str, str] | None, list[str]] = {}
+        for name in names:
+            requests.setdefault(FACET_LEAVES_OUT.get(name), []).append(name)
         out: dict[str, Counter[str]] = {}
-        rest = [n for n in names if n != "document"]
-        if "document" in names:  # a case is its own document, and the service lists no case under
-            # 所属文件: counting case hits there (one value each, 100k at 100k records) was most of
-            # a search's facet time; the other hits are counted in a request of their own
-            within = Q.And([query, Q.Not(Q.Term("kind", "case"))]) if query is not None else None
-            agg = self.searcher.aggregate(
-                compile_query(within), {"document": {"terms": {"field": FACETS["document"], "size": size}}}
-            )
-            out["document"] = Counter({b["key"]: b["doc_count"] for b in agg["document"]["buckets"]})
-        if rest:
-            spec = {name: {"terms": {"field": FACETS[name], "size": size}} for name in rest}
-            agg = self.searcher.aggregate(compile_query(query), spec)
+        for left_out, group in requests.items():
+            q = query
+            if left_out is not None and query is not None:
+                q = Q.And([query, Q.Not(Q.Term(FACETS[left_out[0]], left_out[1]))])
+            spec = {name: {"terms": {"field": FACETS[name], "size": size}} for name in group}
+            agg = self.searcher.aggregate(compile_query(q), spec)
             out.update(
-                {name: Counter({b["key"]: b["doc_count"] for b in agg[name]["buckets"]}) for name in rest}
+                {name: Counter({b["key"]: b["doc_count"] for b in agg[name]["buckets"]}) for name in group}
             )
         return out
 
@@ -364,11 +361,6 @@ class TantivyEngine:
         like = Q.Or([Q.Term("text", t, boost=w / top) for t, w in best])
         _, hits = self._hits(Q.And([like, Q.Term("kind", kind)]), limit)
         return [(float(score), self.stored(h)) for score, h in hits]
-
-
-def entries_documents(entries: Iterable[dict[str, Any]]) -> Iterator[Any]:
-    for e in entries:
-        yield to_document(e)
 
 
 __all__ = [

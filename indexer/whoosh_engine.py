@@ -22,7 +22,7 @@ from whoosh import sorting
 
 from indexer.build import open_generation
 from indexer.engine import KIND_PRIOR
-from indexer.schema import FACETS, MULTI_VALUED
+from indexer.schema import FACET_LEAVES_OUT, FACETS, MULTI_VALUED
 
 
 class WhooshEngine:
@@ -148,10 +148,17 @@ class WhooshEngine:
         out = {}
         for name in names:
             values, per_doc = tables[name]
+            counted = matched
+            if name in FACET_LEAVES_OUT:  # e.g. case hits under 文件 (indexer/schema.py)
+                facet, value = FACET_LEAVES_OUT[name]
+                known, of_doc = tables[facet]
+                if value in known:
+                    skip = known.index(value)
+                    counted = [d for d in matched if of_doc[d] != skip]
             if name in MULTI_VALUED:
-                ids = Counter(chain.from_iterable(map(per_doc.__getitem__, matched)))
+                ids = Counter(chain.from_iterable(map(per_doc.__getitem__, counted)))
             else:
-                ids = Counter(map(per_doc.__getitem__, matched))
+                ids = Counter(map(per_doc.__getitem__, counted))
                 ids.pop(-1, None)
             out[name] = Counter({values[i]: c for i, c in ids.items()})
         return out

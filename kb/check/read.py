@@ -39,9 +39,15 @@ NUMBER_ACTIVE = ("demand", "permit", "cap")  # … and under which its figures a
 
 
 @cache
+def _lexicon_data() -> dict[str, dict[str, list[str]]]:
+    """kb/data/draft_lexicon.toml, read once."""
+    return tomllib.loads(LEXICON.read_text(encoding="utf-8"))
+
+
+@cache
 def lexicon() -> tuple[dict[str, re.Pattern[str]], dict[str, re.Pattern[str]]]:
     """(polarity markers, word classes), each class one compiled alternation."""
-    data = tomllib.loads(LEXICON.read_text(encoding="utf-8"))
+    data = _lexicon_data()
 
     def compile_all(table: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
         return {
@@ -97,10 +103,6 @@ class Sentence:
 
     def active_words(self, cls: str) -> list[str]:
         return self.active.get(cls, _EMPTY)
-
-    def classes(self) -> set[str]:
-        """The word classes asked for, allowed or capped anywhere in the sentence."""
-        return set(self.active)
 
     def has(self, *classes: str, active: bool = True) -> bool:
         if active:
@@ -182,7 +184,7 @@ _NOT = re.compile(r"^[\s“”\"]*(也|并|且|均|一律|原则上|一般|都|�
 @cache
 def _opening() -> re.Pattern[str]:
     """The description markers that open a sentence (今年以来, 个别部门…): they scope all of it."""
-    data = tomllib.loads(LEXICON.read_text(encoding="utf-8"))
+    data = _lexicon_data()
     return re.compile("|".join(f"(?:{w})" for w in data["polarity"]["describe"] if w.startswith("^")))
 
 
@@ -190,7 +192,7 @@ def _opening() -> re.Pattern[str]:
 def _unanchored(name: str) -> re.Pattern[str]:
     """A polarity class without its sentence-opening (^…) entries, for a pass over the whole
     draft (the opening ones are matched sentence by sentence, _opening)."""
-    data = tomllib.loads(LEXICON.read_text(encoding="utf-8"))
+    data = _lexicon_data()
     words = [w for w in data["polarity"][name] if not w.startswith("^")]
     return compile_skipping("|".join(f"(?:{w})" for w in sorted(words, key=len, reverse=True)))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import io
 import re
 import zipfile
@@ -224,18 +223,7 @@ def _block_lines(container: Any) -> list[str]:
                     seen_boxes.add(key)
                     lines.extend(_block_lines(box))
         elif el.tag == f"{_W}tbl":
-            for row in el.iterchildren(f"{_W}tr"):
-                cells, nested = [], []
-                for cell in row.iterchildren(f"{_W}tc"):
-                    merged = cell.find(f"{_W}tcPr/{_W}vMerge")
-                    if merged is not None and merged.get(f"{_W}val") != "restart":
-                        continue  # the lower part of a vertically merged cell: empty in the file
-                    paras = [_run_text(p) for p in cell.iterchildren(f"{_W}p")]
-                    cells.append(" ".join(x for x in paras if x))
-                    for inner in cell.iterchildren(f"{_W}tbl"):
-                        nested.extend(_block_lines_of_table(inner))
-                lines.append("\t".join(cells))
-                lines.extend(nested)
+            lines.extend(_table_lines(el))
         elif el.tag == f"{_W}sdt":  # content controls (forms, tables of contents) hold blocks too
             body = el.find(f"{_W}sdtContent")
             if body is not None:
@@ -243,10 +231,23 @@ def _block_lines(container: Any) -> list[str]:
     return lines
 
 
-def _block_lines_of_table(tbl: Any) -> list[str]:
-    holder = tbl.makeelement(f"{_W}body", {})
-    holder.append(copy.deepcopy(tbl))
-    return _block_lines(holder)
+def _table_lines(tbl: Any) -> list[str]:
+    """Each row of a table as its cells joined by tabs (a vertically merged cell once), a table
+    nested in a cell after its row."""
+    lines: list[str] = []
+    for row in tbl.iterchildren(f"{_W}tr"):
+        cells, nested = [], []
+        for cell in row.iterchildren(f"{_W}tc"):
+            merged = cell.find(f"{_W}tcPr/{_W}vMerge")
+            if merged is not None and merged.get(f"{_W}val") != "restart":
+                continue  # the lower part of a vertically merged cell: empty in the file
+            paras = [_run_text(p) for p in cell.iterchildren(f"{_W}p")]
+            cells.append(" ".join(x for x in paras if x))
+            for inner in cell.iterchildren(f"{_W}tbl"):
+                nested.extend(_table_lines(inner))
+        lines.append("\t".join(cells))
+        lines.extend(nested)
+    return lines
 
 
 def read_draft(data: bytes, name: str) -> str:
