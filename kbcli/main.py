@@ -57,7 +57,7 @@ def main() -> None:
 @click.option(
     "--basis-from",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="For a list: a 处理依据 document whose items name the rules governing each list item.",
+    help="清单专用：列出各事项处理依据的文件。",
 )
 @click.option("--json", "as_json", is_flag=True, help="输出机器可读的报告（JSON）。")
 @click.option("--id", "rid", help="记录编号（只用于一个文件）。")
@@ -187,8 +187,8 @@ def open_service(index_dir: Path | None):  # -> SearchService
     "--engine",
     type=click.Choice(["whoosh", "tantivy"]),
     default=None,
-    help="Search engine (default: the one the index was built with, else $KB_ENGINE, else whoosh). "
-    "tantivy is for large corpora (tens of thousands of records); changing engine rebuilds in full.",
+    help="检索引擎（默认：索引原来所用的引擎，否则 $KB_ENGINE，否则 whoosh）。"
+    "tantivy 用于大语料（数万条记录）；换引擎会全量重建。",
 )
 def build(
     corpora: tuple[Path, ...],
@@ -384,7 +384,7 @@ RECORD_FIELDS = (
 
 
 def _show_record(item: dict) -> None:
-    from kb.models import KIND_LABELS, when
+    from kb.models import when
 
     click.echo(item["title"])
     if item.get("summary"):
