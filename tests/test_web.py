@@ -410,3 +410,29 @@ def test_facet_links_built_together_equal_links_built_one_by_one(client):
             for facet in ("kind", "year", "region", "violates", "category"):
                 links = _toggles(state, facet, values)
                 assert links == {v: _toggle(state, facet, v) for v in values}
+
+
+def test_a_long_facet_links_to_its_own_page_listing_every_value(client, monkeypatch):
+    import web.views.search as views
+
+    monkeypatch.setattr(views, "FACET_SHOWN", 1)
+    monkeypatch.setattr(views, "FACET_FOLDED", 0)
+    r = client.get("/search.json?q=&f.kind=case").get_json()
+    long = [f for f in r["facets"] if f["size"] > 1 and f["name"] != "kind"]
+    assert long, [(f["name"], f["size"]) for f in r["facets"]]
+    facet = long[0]
+    assert len(facet["buckets"]) + len(facet["folded"]) < facet["size"]
+    assert (
+        facet["all_url"].startswith(f"/search/facet/{facet['name']}?") and "f.kind=case" in facet["all_url"]
+    )
+    page = html(client.get("/search?q=&f.kind=case"))
+    assert page.select_one(f'p.all a[href="{facet["all_url"]}"]').get_text() == f"全部 {facet['size']} 项…"
+    soup = html(client.get(facet["all_url"]))
+    links = soup.select(f"a[data-facet={facet['name']}]")
+    assert len(links) == facet["size"]  # every value, each a toggle that keeps the search
+    assert all("f.kind=case" in a["href"] for a in links)
+    assert soup.select_one("a[href^='/search?']").get_text().startswith("←")
+    twin = client.get(facet["all_url"].replace(f"/{facet['name']}?", f"/{facet['name']}.json?")).get_json()
+    assert twin["facet"]["size"] == facet["size"] and twin["total"] == r["total"]
+    assert client.get("/search/facet/no-such-facet").status_code == 404
+    assert client.get("/search/facet/no-such-facet.json").status_code == 404

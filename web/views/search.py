@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, abort, request, url_for
 
 from indexer.schema import FACET_LABELS, FACETS
 from kb.models import KIND_LABELS
@@ -13,8 +13,9 @@ from web.render import doc_url, respond, service
 
 bp = Blueprint("search", __name__)
 
-FACET_SHOWN = 8  # values shown per facet; the rest fold under 更多
-FACET_VALUES = 200  # values listed at most per facet (a page stays small whatever the corpus)
+FACET_SHOWN = 8  # values shown per facet; the next ones fold under 更多
+FACET_FOLDED = 24  # values under 更多 at most; past them, a link to the facet's own page
+FACET_PAGE_VALUES = 2000  # values the facet page lists at most (a page stays small whatever the corpus)
 MAX_WORD_SUGGESTIONS = 6
 MAX_FILTER_VALUES = 20  # selected facet values per request, all facets together
 MAX_FILTER_CHARS = 100  # characters per selected value (the longest real one is an issuer's name)
@@ -69,6 +70,14 @@ def search_url(state: dict[str, Any], **changes: Any) -> str:
     if s.get("page", 1) > 1:
         params.append(("page", str(s["page"])))
     return url_for("search.search") + ("?" + urlencode(params) if params else "")
+
+
+def facet_url(state: dict[str, Any], name: str) -> str:
+    """The page listing every value of one facet for a search state."""
+    params = [("q", state["q"])] if state["q"] else []
+    for facet, values in state["filters"].items():
+        params += [(f"f.{facet}", v) for v in values]
+    return url_for("search.facet", name=name) + ("?" + urlencode(params) if params else "")
 
 
 def _toggles(state: dict[str, Any], facet: str, values: list[str]) -> dict[str, str]:
@@ -126,14 +135,24 @@ def search_data() -> dict[str, Any]:
         rows = result["facets"].get(name, [])
         if not rows:
             continue
-        rows = rows[:FACET_VALUES]
-        links = _toggles(state, name, [r["value"] for r in rows])
-        for row in rows:
-            row["toggle_url"] = links[row["value"]]
-        # the first FACET_SHOWN values and every selected one show; the rest fold under 更多
+        # the first FACET_SHOWN values and every selected one show, the next FACET_FOLDED fold
+        # under 更多, and a facet longer than that links to its own page: a search page at 10k
+        # listed ~500 links, most of its time and bytes
         shown = [r for i, r in enumerate(rows) if i < FACET_SHOWN or r["selected"]]
-        folded = [r for i, r in enumerate(rows) if i >= FACET_SHOWN and not r["selected"]]
-        facets.append({"name": name, "label": FACET_LABELS[name], "buckets": shown, "folded": folded})
+        folded = [r for i, r in enumerate(rows) if i >= FACET_SHOWN and not r["selected"]][:FACET_FOLDED]
+        links = _toggles(state, name, [r["value"] for r in shown + folded])
+        for row in shown + folded:
+            row["toggle_url"] = links[row["value"]]
+        facets.append(
+            {
+                "name": name,
+                "label": FACET_LABELS[name],
+                "buckets": shown,
+                "folded": folded,
+                "size": len(rows),
+                "all_url": facet_url(state, name) if len(rows) > len(shown) + len(folded) else None,
+            }
+        )
     for h in result["hits"]:
         h["url"] = doc_url(h["id"])
         h["kind_label"] = KIND_LABELS.get(h["kind"], h["kind"])
@@ -262,9 +281,32 @@ def search():
     return respond("search.html", search_data())
 
 
+@bp.route("/search/facet/<name>")
+def facet(name: str):
+    """Every value of one facet for the search in the URL, with its count and toggle link (the
+    search page shows the first FACET_SHOWN + FACET_FOLDED)."""
+    if name not in FACETS:
+        abort(404)
+    state = read_state()
+    result = service().search(state["q"], filters=state["filters"], per_page=1, snippets=False)
+    rows = result["facets"].get(name, [])[:FACET_PAGE_VALUES]
+    links = _toggles(state, name, [r["value"] for r in rows])
+    for row in rows:
+        row["toggle_url"] = links[row["value"]]
+    data = {
+        "query": state["q"],
+        "described": result["parsed"]["described"],
+        "total": result["total"],
+        "facet": {"name": name, "label": FACET_LABELS[name], "buckets": rows, "size": len(rows)},
+        "back_url": search_url(state),
+    }
+    return respond("facet.html", data)
+
+
 # JSON twins: endpoints of their own, so url_for() always builds the HTML address
 bp.add_url_rule("/index.json", "home_json", home)
 bp.add_url_rule("/search.json", "search_json", search)
+bp.add_url_rule("/search/facet/<name>.json", "facet_json", facet)
 
 
 @bp.route("/opensearch.xml")
