@@ -6,8 +6,11 @@
 wrk (apt install wrk) drives the load from one thread, so most of the two cores stay with the
 server. The request mix (bench/load.lua): 60% searches over 24 queries (a third with a facet
 filter or a second page), 25% provision and case pages, 10% JSON twins, 5% the home page.
-Prints and returns throughput, latency percentiles and failed requests (non-2xx or socket
-errors); a request that fails during the rebuild is a defect."""
+That mix repeats its 72 search addresses, so each worker's result cache (kb serve --cache)
+answers most of them after the first time; ``--mix distinct`` asks two-word searches drawn from
+several hundred instead (each asked rarely: mostly cache misses), in the same proportions, and
+``--cache 0`` turns the cache off. Prints and returns throughput, latency percentiles and
+failed requests (non-2xx or socket errors); a request that fails during the rebuild is a defect."""
 
 from __future__ import annotations
 
@@ -60,11 +63,39 @@ end
 """
 
 
-def request_paths(base_ids: list[str], seed: int = 1) -> list[str]:
-    """The request mix as a list of paths, weighted by repetition."""
+def _distinct_searches(rng: Any) -> list[str]:
+    """Two-word searches from the words of QUERIES, a third with a facet or a second page: every
+    ordered pair once (several hundred), so few are asked twice in a run."""
+    words = sorted({w for q in QUERIES for w in q.replace('"', " ").split() if ":" not in w and w[0] != "-"})
+    out = []
+    for i, a in enumerate(words):
+        for j, b in enumerate(words):
+            if a == b:
+                continue
+            qs = urllib.parse.quote(f"{a} {b}")
+            k = (i * len(words) + j) % 6
+            out.append(
+                f"/search.json?q={qs}" if k == 5
+                else f"/search?q={qs}&f.kind=case" if k == 4
+                else f"/search?q={qs}&page=2" if k == 3
+                else f"/search?q={qs}"
+            )  # fmt: skip
+    rng.shuffle(out)
+    return out
+
+
+def request_paths(base_ids: list[str], seed: int = 1, mix: str = "repeat") -> list[str]:
+    """The request mix as a list of paths, weighted by repetition. ``mix="distinct"``: the
+    searches are distinct two-word queries; pages and the home page keep their share."""
     import random
 
     rng = random.Random(seed)
+    if mix == "distinct":
+        searches = _distinct_searches(rng)  # 70% of requests: 60% HTML searches, 10% JSON
+        docs = rng.sample(base_ids, min(len(base_ids), 40))
+        n = len(searches)
+        pages = [f"/doc/{urllib.parse.quote(docs[i % len(docs)])}" for i in range(n * 25 // 70)]
+        return searches + pages + ["/"] * (n * 5 // 70)
     paths = []
     for i, q in enumerate(QUERIES):
         qs = urllib.parse.quote(q)
@@ -86,7 +117,7 @@ def free_port() -> int:
 
 
 def start_server(
-    index: Path, workers: int, threads: int = 8, log: Path | None = None
+    index: Path, workers: int, threads: int = 8, log: Path | None = None, cache: int = 128
 ) -> tuple[subprocess.Popen, str, float]:
     """Start `kb serve`; returns the process, its URL and the cold start (seconds until /healthz
     answers, jieba and the index loaded). The server's stderr goes to ``log``."""
@@ -95,7 +126,7 @@ def start_server(
     err = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (lives as long as the server)
     proc = subprocess.Popen(
         [*KB, "serve", "--index", str(index), "--port", str(port), "--workers", str(workers),
-         "--threads", str(threads)],
+         "--threads", str(threads), "--cache", str(cache)],
         stdout=subprocess.DEVNULL, stderr=err, start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -161,7 +192,18 @@ def worker_memory(pid: int) -> dict[str, int]:
     return out
 
 
-def run(index: Path, corpus: list[Path], *, workers: int, seconds: int, connections: int) -> dict[str, Any]:
+def run(
+    index: Path,
+    corpus: list[Path],
+    *,
+    workers: int,
+    seconds: int,
+    connections: int,
+    mix: str = "repeat",
+    cache: int = 128,
+    rebuild: bool = True,
+) -> dict[str, Any]:
+    """Steady load, then (``rebuild``) the same through a full rebuild of ``corpus``."""
     from indexer.search import SearchService
 
     svc = SearchService(index)
@@ -172,11 +214,12 @@ def run(index: Path, corpus: list[Path], *, workers: int, seconds: int, connecti
     ]
     svc.close()
     tmp = Path(tempfile.mkdtemp(prefix="kb-load-"))
-    paths = request_paths(ids)
+    paths = request_paths(ids, mix=mix)
     paths_file = tmp / "paths.txt"
     paths_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
     log = tmp / "server.log"
-    proc, url, cold = start_server(index, workers, log=log)
+    proc, url, cold = start_server(index, workers, log=log, cache=cache)
+    during: dict[str, Any] = {}
     try:
         t = time.perf_counter()
         urllib.request.urlopen(url + "/search?q=" + urllib.parse.quote("形式主义"), timeout=60).read()
@@ -184,41 +227,12 @@ def run(index: Path, corpus: list[Path], *, workers: int, seconds: int, connecti
         warm(url, paths)
         steady = wrk(url, paths_file, seconds, connections)
         steady["worker_memory_mb"] = worker_memory(proc.pid)
-        # the same again while a full rebuild runs and swaps in: wrk runs in slices until the
-        # build has finished, then one slice more on the new generation
-        builder: dict[str, Any] = {}
-
-        def rebuild() -> None:
-            t = time.perf_counter()
-            args = [*KB, "build", "--full", "--index", str(index)]
-            for c in corpus:
-                args += ["--corpus", str(c)]
-            done = subprocess.run(args, capture_output=True, text=True)
-            builder.update(returncode=done.returncode, seconds=round(time.perf_counter() - t, 1))
-
-        th = threading.Thread(target=rebuild)
-        th.start()
-        slices = []
-        while th.is_alive():
-            slices.append(wrk(url, paths_file, seconds, connections))
-        slices.append(wrk(url, paths_file, seconds, connections))
-        th.join()
         steady["failed"] = steady["non2xx"] + steady["socket_errors"]
-        during = {
-            "requests": sum(x["requests"] for x in slices),
-            "seconds": round(sum(x["seconds"] for x in slices), 1),
-            "rps": round(sum(x["requests"] for x in slices) / sum(x["seconds"] for x in slices), 1),
-            "p50_worst_slice": max(x["p50"] for x in slices),
-            "p99_worst_slice": max(x["p99"] for x in slices),
-            "non2xx": sum(x["non2xx"] for x in slices),
-            "socket_errors": sum(x["socket_errors"] for x in slices),
-            "failed": sum(x["non2xx"] + x["socket_errors"] for x in slices),
-            "slices": len(slices),
-            "rebuild": builder,
-        }
-        health = json.loads(urllib.request.urlopen(url + "/healthz", timeout=10).read())
-        during["generation_after"] = health["generation"]
-        during["worker_memory_mb"] = worker_memory(proc.pid)  # after a swap: retired engines closed?
+        if rebuild:
+            during = _through_rebuild(url, index, corpus, paths_file, seconds, connections)
+            health = json.loads(urllib.request.urlopen(url + "/healthz", timeout=10).read())
+            during["generation_after"] = health["generation"]
+            during["worker_memory_mb"] = worker_memory(proc.pid)  # after a swap: retired engines closed?
     finally:
         stop_server(proc)
     server_errors = [
@@ -230,12 +244,50 @@ def run(index: Path, corpus: list[Path], *, workers: int, seconds: int, connecti
         "workers": workers,
         "connections": connections,
         "seconds": seconds,
+        "mix": mix,
+        "cache": cache,
         "distinct_paths": len(set(paths)),
         "cold_start_seconds": round(cold, 2),
         "first_search_seconds": round(first, 3),
         "steady": steady,
         "during_rebuild": during,
         "server_error_lines": server_errors[:20],
+    }
+
+
+def _through_rebuild(
+    url: str, index: Path, corpus: list[Path], paths_file: Path, seconds: int, connections: int
+) -> dict[str, Any]:
+    """wrk in slices while a full rebuild runs and swaps in, then one slice more on the new
+    generation."""
+    builder: dict[str, Any] = {}
+
+    def rebuild() -> None:
+        t = time.perf_counter()
+        args = [*KB, "build", "--full", "--index", str(index)]
+        for c in corpus:
+            args += ["--corpus", str(c)]
+        done = subprocess.run(args, capture_output=True, text=True)
+        builder.update(returncode=done.returncode, seconds=round(time.perf_counter() - t, 1))
+
+    th = threading.Thread(target=rebuild)
+    th.start()
+    slices = []
+    while th.is_alive():
+        slices.append(wrk(url, paths_file, seconds, connections))
+    slices.append(wrk(url, paths_file, seconds, connections))
+    th.join()
+    return {
+        "requests": sum(x["requests"] for x in slices),
+        "seconds": round(sum(x["seconds"] for x in slices), 1),
+        "rps": round(sum(x["requests"] for x in slices) / sum(x["seconds"] for x in slices), 1),
+        "p50_worst_slice": max(x["p50"] for x in slices),
+        "p99_worst_slice": max(x["p99"] for x in slices),
+        "non2xx": sum(x["non2xx"] for x in slices),
+        "socket_errors": sum(x["socket_errors"] for x in slices),
+        "failed": sum(x["non2xx"] + x["socket_errors"] for x in slices),
+        "slices": len(slices),
+        "rebuild": builder,
     }
 
 
@@ -248,10 +300,20 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--mix", choices=["repeat", "distinct"], default="repeat")
+    ap.add_argument("--cache", type=int, default=128, help="kb serve --cache (0: no result cache)")
+    ap.add_argument("--no-rebuild", action="store_true", help="steady load only")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
     report = run(
-        args.index, args.corpus, workers=args.workers, seconds=args.seconds, connections=args.connections
+        args.index,
+        args.corpus,
+        workers=args.workers,
+        seconds=args.seconds,
+        connections=args.connections,
+        mix=args.mix,
+        cache=args.cache,
+        rebuild=not args.no_rebuild,
     )
     print(json.dumps(report, ensure_ascii=False, indent=1))
 

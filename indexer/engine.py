@@ -57,7 +57,8 @@ class Engine(Protocol):
     def facet_counts(
         self, names: Iterable[str], query: Any = None, docs: Iterable[Doc] | None = None
     ) -> dict[str, Counter[str]]:
-        """Value counts of each facet over the query's matches, or over ``docs``."""
+        """Value counts of each facet over the query's matches. ``docs``: the same matches as a
+        list, when the caller holds them all; an engine may count those instead."""
         ...
 
     def stored(self, doc: Doc) -> dict[str, Any]: ...

@@ -15,12 +15,12 @@ from kb.models import UNIT_KIND, when
 
 
 class RecordsMixin:
-    """The host provides ``engine``, ``manifest``, ``search`` and the per-generation caches
-    (``_records``, ``_labels``, ``_tokens``, ``_related``, ``_by_target``, ``_by_source``,
-    ``_unresolved``, ``_versions``, ``_policy_index``)."""
+    """The host provides ``engine``, ``manifest``, ``search`` and ``snapshot``: the generation
+    being read, with its tables and caches (indexer/generation.py)."""
 
     engine: Any
     manifest: dict[str, Any]
+    snapshot: Any
 
     # ------------------------------------------------------------ records
 
@@ -36,12 +36,13 @@ class RecordsMixin:
     def _record(self, rid: str) -> dict[str, Any] | None:
         """A stored record, parsed once per generation. Shared: read it, never change it. Misses
         are not remembered, so made-up ids in URLs cannot grow the cache."""
-        record = self._records.get(rid)
+        generation = self.snapshot  # one generation for the lookup and the table it fills
+        record = generation.records.get(rid)
         if record is None:
-            doc = self._stored(f"doc:{rid}")
+            doc = generation.engine.find(f"doc:{rid}")
             if doc is None:
                 return None
-            record = self._records[rid] = json.loads(doc["record"])
+            record = generation.records[rid] = json.loads(generation.engine.stored(doc)["record"])
         return record
 
     @staticmethod
@@ -132,15 +133,15 @@ class RecordsMixin:
             return None
         if "units" in item:
             rid = item["id"]
-            own = list(self._by_source.get(rid, [])) + [
-                e for u in item["units"] for e in self._by_source.get(u["id"], [])
+            own = list(self.snapshot.by_source.get(rid, [])) + [
+                e for u in item["units"] for e in self.snapshot.by_source.get(u["id"], [])
             ]
             item["links"] = {
                 "violates": self._dedupe(
                     [self._edge_row(e["target"], e) for e in own if e["type"] == "violates"]
                 ),
                 "cites": self._dedupe([self._edge_row(e["target"], e) for e in own if e["type"] == "cites"]),
-                "unresolved": self._unresolved.get(rid, []),
+                "unresolved": self.snapshot.unresolved.get(rid, []),
             }
             linked = {e["target"] for e in own}
             item["links"]["related"] = (
@@ -150,7 +151,7 @@ class RecordsMixin:
         vb = self.violated_by(item["id"])
         via = {
             e["source"]: e.get("via", "")
-            for e in self._by_target.get(item["id"], [])
+            for e in self.snapshot.by_target.get(item["id"], [])
             if e["type"] == "violates"
         }
         for c in vb["cases"]:
@@ -166,14 +167,14 @@ class RecordsMixin:
         links["cited_by"] = self._dedupe(
             [
                 self._edge_row(e["source"], e)
-                for e in self._by_target.get(item["id"], [])
+                for e in self.snapshot.by_target.get(item["id"], [])
                 if e["type"] == "cites"
             ]
         )
         links["cites"] = self._dedupe(
             [
                 self._edge_row(e["target"], e)
-                for e in self._by_source.get(item["id"], [])
+                for e in self.snapshot.by_source.get(item["id"], [])
                 if e["type"] == "cites"
             ]
         )
@@ -186,7 +187,7 @@ class RecordsMixin:
         return item
 
     def _counterparts(self, unit_id: str) -> list[str]:
-        return list(self._versions.get(unit_id, []))
+        return list(self.snapshot.versions.get(unit_id, []))
 
     def related(
         self, item_id: str, kind: str, limit: int = 5, exclude: set[str] | None = None
@@ -196,7 +197,8 @@ class RecordsMixin:
         they add little to "like this" and made the query score thousands of hits. Kept per
         generation (a page is viewed more than once)."""
         key = (item_id, kind, limit, tuple(sorted(exclude or ())))
-        if key not in self._related:
+        related = self.snapshot.related
+        if key not in related:
             engine = self.engine
             doc = engine.find(f"hit:{item_id}")
             out: list[dict[str, Any]] = []
@@ -216,14 +218,16 @@ class RecordsMixin:
                             "suggestion": True,
                         }
                     )
-            if len(self._related) > 5000:
-                self._related.clear()
-            self._related[key] = out[:limit]
-        return [dict(r) for r in self._related[key]]
+            if len(related) > 5000:
+                related.clear()
+            related[key] = out[:limit]
+            return [dict(r) for r in out[:limit]]
+        return [dict(r) for r in related[key]]
 
     def label(self, item_id: str) -> str:
         """A short human label for a record or unit id: 中国共产党纪律处分条例 第一百三十二条."""
-        if item_id not in self._labels:
+        labels = self.snapshot.labels
+        if item_id not in labels:
             label = item_id
             record = self._record(item_id)
             if record is not None:
@@ -238,8 +242,8 @@ class RecordsMixin:
                     label = " ".join(x for x in (parent["title"], u["number"], extra) if x)
             if label == item_id:
                 return label  # not held: not remembered, so made-up ids cannot grow the cache
-            self._labels[item_id] = label
-        return self._labels[item_id]
+            labels[item_id] = label
+        return labels[item_id]
 
     def _newest_cases(self, provision_ids: list[str], limit: int, facets: bool) -> dict[str, Any]:
         """The search behind violated_by and cases_for: cases linked to these provisions, by date."""
@@ -281,11 +285,12 @@ class RecordsMixin:
         from kb.links.resolve import PolicyIndex
         from kb.records import record_from_dump
 
-        if self._policy_index is None:
+        generation = self.snapshot
+        if generation.policy_index is None:
             q = Q.And([Q.Term("entry", "document"), Q.Term("kind", "policy")])
-            rows = self.engine.top(q, limit=100_000)
-            self._policy_index = PolicyIndex([record_from_dump(json.loads(h["record"])) for h in rows])
-        return self._policy_index
+            rows = generation.engine.top(q, limit=100_000)
+            generation.policy_index = PolicyIndex([record_from_dump(json.loads(h["record"])) for h in rows])
+        return generation.policy_index
 
     def similar_units(self, sentence: str, limit: int = 3) -> list[dict[str, Any]]:
         """List items and provisions that read like a sentence of a draft: the best BM25 matches
@@ -300,13 +305,16 @@ class RecordsMixin:
             [Q.Term("entry", "hit"), Q.Or([Q.Term("kind", "list-item"), Q.Term("kind", "provision")])]
         )
         out = []
+        generation = self.snapshot
         # the kind as a filter: inside the query, whoosh3's top-N let materials through
-        for h in self.engine.top(q, limit=10, filter=rules):
+        for h in generation.engine.top(q, limit=10, filter=rules):
             if h.get("kind") not in ("list-item", "provision"):
                 continue
-            if h["id"] not in self._tokens:  # a draft asks about the same provisions sentence after sentence
-                self._tokens[h["id"]] = set(cut(h["text"]))
-            shared = words & self._tokens[h["id"]]
+            if (
+                h["id"] not in generation.tokens
+            ):  # a draft asks about the same provisions sentence after sentence
+                generation.tokens[h["id"]] = set(cut(h["text"]))
+            shared = words & generation.tokens[h["id"]]
             if len(shared) >= 2 and shared & domain_terms():
                 out.append(
                     {

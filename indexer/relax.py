@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 from whoosh import query as Q
@@ -75,6 +76,20 @@ class Relaxation:
         out = {d for d, c in self.matched.items() if c >= self.min_match}
         limit = self.within if within is None else within
         return out if limit is None else out & set(limit)
+
+    def query(self) -> Q.Query | None:
+        """The words part of ``docs()`` as one query: at least ``min_match`` of the words' queries
+        (an OR of the ways to choose them; at most as many as there are words, since relaxing
+        stops at all but one). Facets count through it, in the engine, rather than from a list
+        of documents. None when no word matched."""
+        qs, m = self.queries, self.min_match
+        if not qs or m <= 0:
+            return None
+        if m <= 1:
+            return Q.Or(qs) if len(qs) > 1 else qs[0]
+        if m >= len(qs):
+            return Q.And(qs)
+        return Q.Or([Q.And(list(chosen)) for chosen in combinations(qs, m)])
 
     def ranked(self, engine: Any) -> list[tuple[float, Any]]:
         """(score, doc), best first: more words matched first, then score times the kind's

@@ -30,10 +30,10 @@ RANK_MARGIN = 200
 
 class SearchMixin:
     """search() and facet_counts(); the host provides ``engine``, ``label``, ``_kind_of`` and
-    ``_versions``."""
+    ``snapshot`` (the generation read, indexer/generation.py)."""
 
     engine: Any
-    _versions: dict[str, list[str]]
+    snapshot: Any
 
     def search(
         self,
@@ -58,7 +58,8 @@ class SearchMixin:
         wq = p.query()
         start = (page - 1) * per_page
         relaxed: Relaxation | None = None
-        docs: Any = None  # what the facets count, when it is not simply the query's matches
+        listed_relaxed = False  # the list is the relaxed match (facets count that, not the strict one)
+        listed: list[Any] | None = None  # every document listed, when in hand
         ranked: list[tuple[float, Any]] = []
         folded: dict[Any, list[str]] = {}
         if sort != "relevance" or pq.empty or not pq.groups:
@@ -67,24 +68,23 @@ class SearchMixin:
             if total < RELAX_BELOW and p.units:
                 relaxed = relax(engine, p, total)
                 if relaxed is not None and relaxed.docs():
-                    docs = engine.sort_by_date(relaxed.docs(), newest)
-                    total, page_docs = len(docs), docs[start : start + per_page]
+                    listed_relaxed = True
+                    listed = engine.sort_by_date(relaxed.docs(), newest)
+                    total, page_docs = len(listed), listed[start : start + per_page]
             page_hits = [(d, None) for d in page_docs]
         else:
             total, ranked = engine.ranked(wq, limit=start + per_page + RANK_MARGIN)
             if total < RELAX_BELOW and p.units:
                 relaxed = relax(engine, p, total)
                 if relaxed is not None and relaxed.docs():
+                    listed_relaxed = True
                     ranked = relaxed.ranked(engine)
-                    total, docs = len(ranked), relaxed.docs()
-            if docs is None and len(ranked) == total:  # the engine ranked every match: count those
-                docs = [d for _, d in ranked]
+                    total = len(ranked)
+            all_ranked = len(ranked) == total
             ranked, folded = self._fold_versions(engine, ranked)
-            if folded:  # the facets count what is listed: one article per group of editions
-                listed_all = docs is not None and len(docs) == total
-                total -= sum(len(v) for v in folded.values())
-                if listed_all:
-                    docs = [d for _, d in ranked]
+            total -= sum(len(v) for v in folded.values())
+            if all_ranked:
+                listed = [d for _, d in ranked]
             page_hits = ranked[start : start + per_page]
             page_hits = [(d, score) for score, d in page_hits]
         terms = self._terms(wq, relaxed) if snippets else {}
@@ -112,7 +112,14 @@ class SearchMixin:
             "filters": filters,
             "hits": hits,
             "provisions": provisions,
-            "facets": self.facet_counts(pq, filters, matched=docs, query_plan=p, relaxed=relaxed)
+            "facets": self.facet_counts(
+                pq,
+                filters,
+                query_plan=p,
+                relaxed=relaxed if listed_relaxed else None,
+                leave_out=[uid for uids in folded.values() for uid in uids],
+                listed=listed,
+            )
             if facets
             else {},
         }
@@ -140,7 +147,8 @@ class SearchMixin:
         """One hit per article across the editions of a policy: the same article in the 2018 and
         the 2023 条例 (by the correspondence table) is shown once, where it ranks best, with the
         other edition's article named beside it."""
-        if not self._versions:
+        versions = self.snapshot.versions
+        if not versions:
             return ranked, {}
         keys = engine.keys(d for _, d in ranked)
         kept: dict[str, Any] = {}  # unit id → the document that stands for its group
@@ -148,7 +156,7 @@ class SearchMixin:
         out = []
         for (score, d), key in zip(ranked, keys, strict=True):
             uid = key[4:]
-            owner = next((kept[g] for g in (uid, *self._versions.get(uid, ())) if g in kept), None)
+            owner = next((kept[g] for g in (uid, *versions.get(uid, ())) if g in kept), None)
             if owner is not None:
                 folded.setdefault(owner, []).append(uid)
                 continue
@@ -197,28 +205,39 @@ class SearchMixin:
         self,
         pq: ParsedQuery,
         filters: dict[str, list[str]],
-        matched: Any = None,
         query_plan: Plan | None = None,
         relaxed: Relaxation | None = None,
+        leave_out: list[str] = (),  # type: ignore[assignment]
+        listed: list[Any] | None = None,
     ) -> dict[str, list[dict[str, Any]]]:
         """Counts per facet value over all matching hits. A facet's own selection is left out of
         its counts (so a second value can be added); multi-valued facets count a hit under each
-        of its values. ``matched``: the documents listed, when they are not simply the matches of
-        the query with every filter (relaxed or folded results)."""
+        of its values. ``relaxed``: the list is this relaxed match, so the facets count it;
+        ``leave_out``: units folded into another edition's hit, not listed, so not counted.
+        Every count is asked of the engine as a query (tantivy runs it: an OR of the listed
+        documents' keys made a relaxed search at 10k take half a second); ``listed``, the same
+        documents as a list when the search holds them all, goes along for the facets that
+        count with every filter (Whoosh counts a list it holds faster than it runs a query)."""
         engine = self.engine
         p = query_plan or plan(pq, filters)
+        words = relaxed.query() if relaxed is not None else None
+        unlisted = Q.Or([Q.Term("key", f"hit:{uid}") for uid in leave_out]) if leave_out else None
+
+        def counted(others: tuple[str, ...]) -> Q.Query:
+            q = (
+                p.query(facets=others)
+                if words is None
+                else Q.And([words, p.query(facets=others, units=False)])
+            )
+            return q if unlisted is None else Q.And([q, Q.Not(unlisted)])
+
         groups: dict[tuple, list[str]] = {}  # facets that leave out the same selections count together
         for name in FACETS:
             groups.setdefault(tuple(sorted(k for k in filters if k != name)), []).append(name)
         counts: dict[str, Counter[str]] = {}
         for others, names in groups.items():
-            if matched is not None and set(others) == set(filters):
-                counts.update(engine.facet_counts(names, docs=matched))
-            elif relaxed is not None and relaxed.matched:
-                within = relaxed.docs(engine.docs(p.query(facets=others, units=False)))
-                counts.update(engine.facet_counts(names, docs=within))
-            else:
-                counts.update(engine.facet_counts(names, query=p.query(facets=others)))
+            docs = listed if set(others) == set(filters) else None
+            counts.update(engine.facet_counts(names, query=counted(others), docs=docs))
         out: dict[str, list[dict[str, Any]]] = {}
         for name in FACETS:
             selected = set(filters.get(name, []))
@@ -233,12 +252,8 @@ class SearchMixin:
                 for row in rows:
                     row["label"] = self.label(row["value"])
             for v in selected - {r["value"] for r in rows}:  # none, or past an engine's bucket cap
-                count = 0
-                if matched is None and relaxed is None:
-                    others = tuple(k for k in filters if k != name)
-                    count = engine.by_date(
-                        Q.And([p.query(facets=others), Q.Term(FACETS[name], v)]), True, 0, 1
-                    )[0]
+                others = tuple(sorted(k for k in filters if k != name))
+                count = engine.by_date(Q.And([counted(others), Q.Term(FACETS[name], v)]), True, 0, 1)[0]
                 rows.append({"value": v, "label": value_label(name, v), "count": count, "selected": True})
             rows.sort(
                 key=lambda r: (-r["count"], r["value"]) if name != "year" else (r["value"],),

@@ -22,6 +22,7 @@ from typing import Any
 from indexer.analysis import get_tokenizer
 from indexer.build import CURRENT, IndexDamaged, NoIndex, current_generation, read_manifest
 from indexer.engine import Engine, EngineMissing, open_engine
+from indexer.generation import RESULTS_CACHED, Generation
 from indexer.records_view import RecordsMixin
 from indexer.results import MAX_PAGE, MAX_PER_PAGE, SearchMixin
 
@@ -29,32 +30,18 @@ RETIRE_AFTER = 30.0  # seconds a retired engine stays open for requests that pin
 
 
 class SearchService(SearchMixin, RecordsMixin):
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, results_cached: int = RESULTS_CACHED):
         self.root = Path(root)
         self._lock = threading.Lock()
-        self._engine: Engine | None = None
-        self._gen: Path | None = None
-        self._retired: list[tuple[float, Engine]] = []
+        self._current: Generation | None = None
+        self._retired: list[tuple[float, Generation]] = []
         self._pins = threading.local()
-        self.manifest: dict[str, Any] = {}
         self._stamp: tuple[int, int, int] | None = None  # CURRENT's inode, mtime, size when last read
-        self._reset_generation_state()
+        self.results_cached = results_cached
         get_tokenizer()
         self.refresh()
 
     # ------------------------------------------------------------ lifecycle
-
-    def _reset_generation_state(self) -> None:
-        """Everything derived from one generation: emptied when another is opened."""
-        self._labels: dict[str, str] = {}
-        self._records: dict[str, dict[str, Any]] = {}  # parsed stored records; read-only
-        self._tokens: dict[str, set[str]] = {}
-        self._policy_index: Any = None
-        self._by_target: dict[str, list[dict[str, Any]]] = {}
-        self._by_source: dict[str, list[dict[str, Any]]] = {}
-        self._unresolved: dict[str, list[dict[str, Any]]] = {}
-        self._versions: dict[str, list[str]] = {}
-        self._related: dict[tuple, list[dict[str, Any]]] = {}
 
     def _current_stamp(self) -> tuple[int, int, int] | None:
         try:
@@ -67,107 +54,102 @@ class SearchService(SearchMixin, RecordsMixin):
         """Open the current generation if it changed. Returns True when it switched. A stat of
         CURRENT comes first: a swap replaces the file, so an unchanged stat means no new build."""
         stamp = self._current_stamp()
-        if stamp is not None and stamp == self._stamp and self._engine is not None:
+        if stamp is not None and stamp == self._stamp and self._current is not None:
             return False
         gen = current_generation(self.root)
         if gen is None:
-            if self._engine is None:
+            if self._current is None:
                 raise NoIndex(f"{self.root} 还没有索引：请先运行 kb build")
             return False
-        if gen == self._gen:
+        if self._current is not None and gen == self._current.path:
             self._stamp = stamp
             return False
         with self._lock:
-            if gen == self._gen:
+            if self._current is not None and gen == self._current.path:
                 return False
             manifest = read_manifest(gen)
             engine = open_engine(gen, manifest)  # IndexDamaged / EngineMissing name what is wrong
-            if self._engine is not None:
-                self._retired.append((time.monotonic(), self._engine))
-            self._reset_generation_state()
-            self._engine, self._gen, self.manifest = engine, gen, manifest
-            self._index_edges()
+            opened = Generation(engine, gen, manifest)
+            opened.results.size = self.results_cached
+            if self._current is not None:
+                self._retired.append((time.monotonic(), self._current))
+            self._current = opened
             self._stamp = stamp
             self._close_retired()
         return True
 
-    def _index_edges(self) -> None:
-        by_target: dict[str, list[dict[str, Any]]] = {}
-        by_source: dict[str, list[dict[str, Any]]] = {}
-        for e in self.manifest.get("edges", []):
-            by_target.setdefault(e["target"], []).append(e)
-            by_source.setdefault(e["source"], []).append(e)
-        unresolved: dict[str, list[dict[str, Any]]] = {}
-        for u in self.manifest.get("unresolved", []):
-            unresolved.setdefault(u["source"].split("/")[0], []).append(u)
-        versions: dict[str, list[str]] = {}
-        for row in self.manifest.get("correspondence", []):
-            a, b = row.get("old"), row.get("new")
-            if a and b:
-                for x, y in ((a, b), (b, a)):
-                    bucket = versions.setdefault(x, [])
-                    if y not in bucket:
-                        bucket.append(y)
-        self._by_target, self._by_source, self._unresolved = by_target, by_source, unresolved
-        self._versions = versions
-
     def _close_retired(self, grace: float = RETIRE_AFTER) -> None:
         now = time.monotonic()
         keep = []
-        for retired_at, engine in self._retired:
+        for retired_at, generation in self._retired:
             if now - retired_at > grace:
-                engine.close()
+                generation.engine.close()
             else:
-                keep.append((retired_at, engine))
+                keep.append((retired_at, generation))
         self._retired = keep
 
     def close(self) -> None:
         with self._lock:
-            for engine in [e for _, e in self._retired] + ([self._engine] if self._engine else []):
-                engine.close()
-            self._retired, self._engine, self._gen = [], None, None
+            for generation in [g for _, g in self._retired] + ([self._current] if self._current else []):
+                generation.engine.close()
+            self._retired, self._current = [], None
 
     @property
-    def engine(self) -> Engine:
-        """The engine this request pinned, else the current one (checking for a swap first)."""
-        pinned = getattr(self._pins, "engine", None)
+    def snapshot(self) -> Generation:
+        """The generation this request pinned, else the current one (checking for a swap first)."""
+        pinned = getattr(self._pins, "generation", None)
         if pinned is not None:
             return pinned
         try:
             self.refresh()
         except (IndexDamaged, EngineMissing):
-            if self._engine is None:
+            if self._current is None:
                 raise  # nothing to serve; a damaged *new* generation leaves the open one serving
-        assert self._engine is not None
-        return self._engine
+        assert self._current is not None
+        return self._current
 
-    def pin(self) -> Engine:
+    @property
+    def engine(self) -> Engine:
+        return self.snapshot.engine
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self.snapshot.manifest
+
+    def pin(self) -> Generation:
         """Read one generation until ``unpin``: CURRENT is checked once, here (a web request)."""
-        self._pins.engine = None
-        engine = self.engine
-        self._pins.engine = engine
-        return engine
+        self._pins.generation = None
+        generation = self.snapshot
+        self._pins.generation = generation
+        return generation
 
     def unpin(self) -> None:
-        self._pins.engine = None
+        self._pins.generation = None
 
     @contextmanager
-    def pinned(self) -> Iterator[Engine]:
+    def pinned(self) -> Iterator[Generation]:
         """One generation for the block; inside a block already pinned (a web request), that one."""
-        if getattr(self._pins, "engine", None) is not None:
-            yield self._pins.engine
+        if getattr(self._pins, "generation", None) is not None:
+            yield self._pins.generation
             return
-        engine = self.pin()
+        generation = self.pin()
         try:
-            yield engine
+            yield generation
         finally:
             self.unpin()
 
     def search(self, q: str = "", **kw: Any) -> dict[str, Any]:
         """SearchMixin.search on one generation: outside a web request (the CLI, the benchmark)
-        CURRENT is checked once per search too, not at each of its reads."""
-        with self.pinned():
-            return super().search(q, **kw)
+        CURRENT is checked once per search too, not at each of its reads. The same search again
+        on the same generation is answered from its cache: the result is shared, read it only."""
+        with self.pinned() as generation:
+            filters = kw.get("filters") or {}
+            key = (
+                q,
+                tuple((name, tuple(values)) for name, values in filters.items()),
+                tuple(sorted((k, v) for k, v in kw.items() if k != "filters")),
+            )
+            return generation.results.get_or_compute(key, lambda: super(SearchService, self).search(q, **kw))
 
     def warm(self) -> None:
         """Build the current generation's per-document tables now rather than on the first search
@@ -178,7 +160,7 @@ class SearchService(SearchMixin, RecordsMixin):
 
     @property
     def generation(self) -> str:
-        return self._gen.name if self._gen else ""
+        return self._current.name if self._current else ""
 
 
 __all__ = ["MAX_PAGE", "MAX_PER_PAGE", "IndexDamaged", "NoIndex", "SearchService"]

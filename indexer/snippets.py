@@ -53,19 +53,32 @@ def _matches(text: str, offset: int, weights: Mapping[str, float]) -> list[tuple
 
 def _best_window(matches: list[tuple[int, int, str]], weights: Mapping[str, float]) -> tuple[int, int]:
     """(first, last) index into matches of the window that holds the most weight: each distinct
-    term counts its weight once, a repeat a tenth of it."""
-    best, best_score, j = (0, 0), -1.0, 0
+    term counts its weight once, a repeat a tenth of it. One pass: the window's term counts and
+    score change as its ends move, never recounted."""
+    best, best_score, j = (0, 0), -1.0, -1
+    seen: dict[str, int] = {}
+    score = 0.0
+
+    def add(t: str, step: int) -> float:
+        w = weights.get(t, 0.0)
+        n = seen.get(t, 0)
+        seen[t] = n + step
+        # the first occurrence is worth w + 1, every further one 0.1 * w
+        if step > 0:
+            return w + 1.0 if n == 0 else 0.1 * w
+        return -(w + 1.0) if n == 1 else -0.1 * w
+
     for i in range(len(matches)):
         start = matches[i][0]
-        j = max(j, i)
+        if j < i:  # the window emptied: start it at i
+            j = i
+            score += add(matches[i][2], 1)
         while j + 1 < len(matches) and matches[j + 1][1] - start <= WINDOW - LEAD:
             j += 1
-        seen: dict[str, int] = {}
-        for _, _, t in matches[i : j + 1]:
-            seen[t] = seen.get(t, 0) + 1
-        score = sum(weights.get(t, 0.0) + 0.1 * weights.get(t, 0.0) * (n - 1) + 1.0 for t, n in seen.items())
-        if score > best_score:
+            score += add(matches[j][2], 1)
+        if score > best_score + 1e-9:
             best, best_score = (i, j), score
+        score += add(matches[i][2], -1)
     return best
 
 

@@ -284,14 +284,7 @@ class TantivyEngine:
     def facet_counts(
         self, names: Iterable[str], query: Any = None, docs: Iterable[Handle] | None = None
     ) -> dict[str, Counter[str]]:
-        names = list(names)
-        if docs is not None:  # a relaxed or folded result: count what is listed, in tantivy, as
-            # the documents whose keys these are (a stored-field read per document was most of a
-            # search's time; keys are read once per generation)
-            listed = list(docs)[:MATCH_LIMIT]
-            if not listed:
-                return {name: Counter() for name in names}
-            query = Q.Or([Q.Term("key", k) for k in self.keys(listed)])
+        names = list(names)  # ``docs`` unused: the query, run in tantivy, is faster than a list
         # tantivy refuses a request of more than 65,000 buckets in all: the facets share 60,000
         # (a facet with more values than its share lists its most frequent ones; a page shows 200)
         size = max(1, min(self.doc_count(), FACET_BUCKETS // max(1, len(names))))

@@ -446,7 +446,14 @@ def _show_unit(item: dict) -> None:
     type=click.IntRange(1, 64),
     help="共用端口的进程数（POSIX）：每个 CPU 核一个。",
 )
-def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: int) -> None:
+@click.option(
+    "--cache",
+    default=128,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="每个进程为当前这一代索引缓存的检索结果条数（同一检索再次访问时直接返回）；0 为不缓存。",
+)
+def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: int, cache: int) -> None:
     """提供网页服务（waitress）；没有索引时先建内置知识库，索引损坏或版本过旧时按原语料重建。"""
     from indexer.analysis import ANALYSIS_VERSION, get_tokenizer
     from indexer.build import (
@@ -489,19 +496,19 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: i
             ctx.invoke(build, corpora=dirs, index_dir=root, full=True, as_json=False, nice=0, engine=None)
     get_tokenizer()  # loaded once, before any worker forks (shared copy-on-write)
     click.echo(f"减负知识库已启动：http://{host}:{port}/  （索引 {root}，Ctrl+C 退出）", err=True)
-    serve_app(root, host, port, threads, workers)
+    serve_app(root, host, port, threads, workers, cache)
 
 
-def _warm_app(root: Path):  # -> Flask
+def _warm_app(root: Path, cache: int = 128):  # -> Flask
     """The app, with the index's facet and sort tables built before the first request."""
     from web import create_app
 
-    app = create_app({"INDEX_DIR": str(root)})
+    app = create_app({"INDEX_DIR": str(root), "RESULTS_CACHED": cache})
     app.extensions["kb_search"].warm()
     return app
 
 
-def serve_app(root: Path, host: str, port: int, threads: int, workers: int) -> None:
+def serve_app(root: Path, host: str, port: int, threads: int, workers: int, cache: int = 128) -> None:
     """waitress; with workers > 1, or one worker over a tantivy index, forked worker processes,
     each opening the index itself after the fork, under a parent that replaces a worker that
     dies: tantivy memory-maps its files, so a file cut short under a running server ends the
@@ -527,7 +534,7 @@ def serve_app(root: Path, host: str, port: int, threads: int, workers: int) -> N
     if not hasattr(os, "fork") or (workers == 1 and not maps_files):
         # SIGTERM (a service manager stopping it) ends it cleanly, exit status 0
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-        waitress_serve(_warm_app(root), host=host, port=port, threads=threads, ident="jianfu-kb")
+        waitress_serve(_warm_app(root, cache), host=host, port=port, threads=threads, ident="jianfu-kb")
         return
     reuse = hasattr(socket, "SO_REUSEPORT")
     if reuse:
@@ -546,7 +553,7 @@ def serve_app(root: Path, host: str, port: int, threads: int, workers: int) -> N
             code = 1
             try:
                 sock = shared or socket.create_server((host, port), backlog=1024, reuse_port=True)
-                waitress_serve(_warm_app(root), sockets=[sock], threads=threads, ident="jianfu-kb")
+                waitress_serve(_warm_app(root, cache), sockets=[sock], threads=threads, ident="jianfu-kb")
                 code = 0
             except BaseException as e:  # noqa: BLE001 - a worker says why it ends, then the parent decides
                 click.echo(f"工作进程 {os.getpid()} 出错：{type(e).__name__}: {e}", err=True)

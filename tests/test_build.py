@@ -182,7 +182,9 @@ def test_serve_rebuilds_an_index_from_an_older_version(corpus, tmp_path, monkeyp
     import kbcli.main as cli  # the serving itself is not under test: what serve does before it
 
     monkeypatch.setattr(
-        cli, "serve_app", lambda root, host, port, threads, workers: served.update(host=host, port=port)
+        cli,
+        "serve_app",
+        lambda root, host, port, threads, workers, cache=128: served.update(host=host, port=port),
     )
     result = CliRunner().invoke(main, ["serve", "--index", str(root), "--port", "8999"])
     assert result.exit_code == 0, result.output
@@ -238,3 +240,41 @@ def test_a_lock_whose_pid_was_reused_is_taken_over(tmp_path, holder):
     (root / ".build.lock").write_text(line + "\n")
     assert build_index([corpus], root).records == 1
     assert not (root / ".build.lock").exists()
+
+
+def test_the_same_search_again_comes_from_the_generations_cache(corpus, tmp_path):
+    root = tmp_path / "ix"
+    build_index([corpus], root)
+    service = SearchService(root)
+    first = service.search("形式主义", filters={"kind": ["provision"]})
+    assert service.search("形式主义", filters={"kind": ["provision"]}) is first
+    assert service.search("形式主义", filters={"kind": ["provision"]}, page=2) is not first
+    assert service.search("形式主义") is not first
+    assert service.snapshot.results.hits == 1
+    (corpus / "c4.md").write_text(case("c4", "新案", "案情涉及形式主义。"), encoding="utf-8")
+    build_index([corpus], root)
+    again = service.search("形式主义")
+    assert again is not first and "c4" in [h["id"] for h in again["hits"]]
+    assert SearchService(root, results_cached=0).search("形式主义") == again  # the cache changes nothing
+
+
+def test_a_request_pinned_before_a_swap_reads_its_generation_throughout(corpus, tmp_path):
+    root = tmp_path / "ix"
+    build_index([corpus], root)
+    service = SearchService(root)
+    old = service.label("demo")
+    service.pin()
+    (corpus / "p.md").write_text(
+        (corpus / "p.md").read_text(encoding="utf-8").replace("示例纪律规定", "改名后的规定"),
+        encoding="utf-8",
+    )
+    build_index([corpus], root)
+    assert service.label("demo") == old  # labels, records and searches: the pinned build's
+
+    def title() -> str:
+        return service.search("", filters={"document": ["demo"]})["hits"][0]["document_title"]
+
+    assert title() == "示例纪律规定"
+    service.unpin()
+    assert service.label("demo") == "改名后的规定"
+    assert title() == "改名后的规定"

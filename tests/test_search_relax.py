@@ -271,3 +271,25 @@ def test_snippet_escapes_and_never_leaves_half_a_bracket():
     s = snippet(text, {"警告": 1.0})
     assert "<b>" not in s and "&lt;b&gt;" in s
     assert "】" not in re.sub("<[^>]+>", "", s).split("【")[0]
+
+
+def test_facets_count_what_a_relaxed_search_lists(bundled):
+    """Facets of a relaxed search are counted by the engine through the relaxed query (at least
+    k of the n words): the kind facet (one value a hit) adds up to the total listed, for two-
+    and three-word queries that relax to one word or to all but one (seeded sample)."""
+    from indexer.analysis import cut
+    from kb.corpus import default_corpus, load_corpus
+
+    words = {t for r in load_corpus([default_corpus()]).records for u in r.units for t in cut(u.text)}
+    vocab = sorted(t for t in words if len(t) >= 2)
+    rng = random.Random(20261201)
+    seen: set[tuple[int, int]] = set()
+    for n in [2] * 30 + [3] * 30:
+        r = bundled.search(" ".join(rng.sample(vocab, n)), snippets=False)
+        relaxed = r["parsed"]["relaxed"]
+        if relaxed:
+            seen.add((relaxed["min_match"], relaxed["of"]))
+        assert sum(row["count"] for row in r["facets"]["kind"]) == r["total"], r["parsed"]
+        case = bundled.search(r["query"], filters={"kind": ["case"]}, snippets=False)
+        assert {row["value"]: row["selected"] for row in case["facets"]["kind"]}.get("case") is True
+    assert (1, 2) in seen and (2, 3) in seen, seen  # both ways of relaxing were exercised

@@ -436,3 +436,18 @@ def test_a_long_facet_links_to_its_own_page_listing_every_value(client, monkeypa
     assert twin["facet"]["size"] == facet["size"] and twin["total"] == r["total"]
     assert client.get("/search/facet/no-such-facet").status_code == 404
     assert client.get("/search/facet/no-such-facet.json").status_code == 404
+
+
+def test_pages_leave_the_shared_search_result_as_the_service_made_it(client):
+    from indexer.search import SearchService
+
+    svc = client.application.extensions["kb_search"]
+    for path in ("/search?q=公车私用&f.kind=case", "/search.json?q=公车私用&f.kind=case"):
+        assert client.get(path).status_code == 200
+    with svc.pinned():
+        cached = svc.search("公车私用", filters={"kind": ["case"]}, sort="relevance", page=1, per_page=10)
+    fresh = SearchService(svc.root, results_cached=0).search(
+        "公车私用", filters={"kind": ["case"]}, sort="relevance", page=1, per_page=10
+    )
+    assert svc.snapshot.results.hits >= 1 and cached == fresh
+    assert all("url" not in h for h in cached["hits"])

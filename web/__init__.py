@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAX_FORM_MEMORY_SIZE=4 * 1024 * 1024,
         JSON_AS_ASCII=False,
         PER_PAGE=10,
+        RESULTS_CACHED=128,  # search results kept per generation and worker; 0 turns the cache off
     )
     if config:
         app.config.update(config)
@@ -33,7 +34,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     root = Path(app.config["INDEX_DIR"] or default_index())
     app.config["INDEX_DIR"] = str(root)
-    service = app.extensions["kb_search"] = SearchService(root)  # jieba and the index, loaded once
+    service = app.extensions["kb_search"] = SearchService(  # jieba and the index, loaded once
+        root, results_cached=app.config["RESULTS_CACHED"]
+    )
 
     @app.before_request
     def pin_generation() -> None:  # one generation per request, CURRENT checked once

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from flask import Blueprint, abort, request, url_for
 
@@ -14,7 +14,7 @@ from web.render import doc_url, respond, service
 bp = Blueprint("search", __name__)
 
 FACET_SHOWN = 8  # values shown per facet; the next ones fold under 更多
-FACET_FOLDED = 24  # values under 更多 at most; past them, a link to the facet's own page
+FACET_FOLDED = 12  # values under 更多 at most; past them, a link to the facet's own page
 FACET_PAGE_VALUES = 2000  # values the facet page lists at most (a page stays small whatever the corpus)
 MAX_WORD_SUGGESTIONS = 6
 MAX_FILTER_VALUES = 20  # selected facet values per request, all facets together
@@ -96,16 +96,18 @@ def _toggles(state: dict[str, Any], facet: str, values: list[str]) -> dict[str, 
         (after if seen else before).extend((f"f.{name}", v) for v in vs)
     if state.get("sort", "relevance") != "relevance":
         after.append(("sort", state["sort"]))
-    head = [urlencode(before)] if before else []
-    own = [urlencode([(f"f.{facet}", v) for v in selected])] if selected else []
-    tail = [urlencode(after)] if after else []
+    # every link is the shared part, then this value, then the shared rest: only the value is
+    # encoded per link (urlencode per link was a quarter of a search page's time)
+    shared = before + [(f"f.{facet}", v) for v in selected]
+    prefix = urlencode(shared) + "&" if shared else ""
+    tail = "&" + urlencode(after) if after else ""
+    key = urlencode([(f"f.{facet}", "")])
     out = {}
     for value in values:
         if value in selected:
             out[value] = _toggle(state, facet, value)  # removing a selected one: rare, done in full
         else:
-            query = "&".join([*head, *own, urlencode([(f"f.{facet}", value)]), *tail])
-            out[value] = f"{base}?{query}"
+            out[value] = f"{base}?{prefix}{key}{quote_plus(value)}{tail}"
     return out
 
 
@@ -141,8 +143,9 @@ def search_data() -> dict[str, Any]:
         shown = [r for i, r in enumerate(rows) if i < FACET_SHOWN or r["selected"]]
         folded = [r for i, r in enumerate(rows) if i >= FACET_SHOWN and not r["selected"]][:FACET_FOLDED]
         links = _toggles(state, name, [r["value"] for r in shown + folded])
-        for row in shown + folded:
-            row["toggle_url"] = links[row["value"]]
+        # new rows: the service's result is shared (its cache hands it to the next request too)
+        shown = [{**r, "toggle_url": links[r["value"]]} for r in shown]
+        folded = [{**r, "toggle_url": links[r["value"]]} for r in folded]
         facets.append(
             {
                 "name": name,
@@ -153,9 +156,10 @@ def search_data() -> dict[str, Any]:
                 "all_url": facet_url(state, name) if len(rows) > len(shown) + len(folded) else None,
             }
         )
-    for h in result["hits"]:
-        h["url"] = doc_url(h["id"])
-        h["kind_label"] = KIND_LABELS.get(h["kind"], h["kind"])
+    hits = [
+        {**h, "url": doc_url(h["id"]), "kind_label": KIND_LABELS.get(h["kind"], h["kind"])}
+        for h in result["hits"]
+    ]
     pages = result["pages"]
     paging = {
         "page": result["page"],
@@ -189,7 +193,7 @@ def search_data() -> dict[str, Any]:
             for k, vs in result["filters"].items()
             for v in vs
         ],
-        "hits": result["hits"],
+        "hits": hits,
         "provisions": [{**p, "url": doc_url(p["id"])} for p in result.get("provisions", [])],
         "notes": notes,
         "facets": facets,
@@ -291,8 +295,7 @@ def facet(name: str):
     result = service().search(state["q"], filters=state["filters"], per_page=1, snippets=False)
     rows = result["facets"].get(name, [])[:FACET_PAGE_VALUES]
     links = _toggles(state, name, [r["value"] for r in rows])
-    for row in rows:
-        row["toggle_url"] = links[row["value"]]
+    rows = [{**r, "toggle_url": links[r["value"]]} for r in rows]
     data = {
         "query": state["q"],
         "described": result["parsed"]["described"],
