@@ -45,8 +45,11 @@ class SearchMixin:
         per_page: int = 10,
         facets: bool = True,
         snippets: bool = True,
+        facet_values: int | None = None,
     ) -> dict[str, Any]:
-        """Run a typed query. Never raises for what a user can type."""
+        """Run a typed query. Never raises for what a user can type. ``facet_values``: values
+        listed per facet (most frequent first, selected ones always; ``facet_sizes`` says how
+        many there are); all of them by default."""
         pq = parse(q)
         filters = {k: [v for v in vs if v] for k, vs in (filters or {}).items() if k in FACETS}
         filters = {k: vs for k, vs in filters.items() if vs}
@@ -93,6 +96,19 @@ class SearchMixin:
         provisions = (
             self._provisions_broken([d for _, d in ranked[:RELATED_FROM]], hits, fields) if page == 1 else []
         )
+        facet_rows, facet_sizes = (
+            self.facet_counts(
+                pq,
+                filters,
+                query_plan=p,
+                relaxed=relaxed if listed_relaxed else None,
+                leave_out=[uid for uids in folded.values() for uid in uids],
+                listed=listed,
+                values=facet_values,
+            )
+            if facets
+            else ({}, {})
+        )
         parsed = pq.dump()
         parsed["relaxed"] = (
             relaxed.dump()
@@ -112,16 +128,8 @@ class SearchMixin:
             "filters": filters,
             "hits": hits,
             "provisions": provisions,
-            "facets": self.facet_counts(
-                pq,
-                filters,
-                query_plan=p,
-                relaxed=relaxed if listed_relaxed else None,
-                leave_out=[uid for uids in folded.values() for uid in uids],
-                listed=listed,
-            )
-            if facets
-            else {},
+            "facets": facet_rows,
+            "facet_sizes": facet_sizes,
         }
 
     def _provisions_broken(
@@ -209,7 +217,8 @@ class SearchMixin:
         relaxed: Relaxation | None = None,
         leave_out: list[str] = (),  # type: ignore[assignment]
         listed: list[Any] | None = None,
-    ) -> dict[str, list[dict[str, Any]]]:
+        values: int | None = None,
+    ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
         """Counts per facet value over all matching hits. A facet's own selection is left out of
         its counts (so a second value can be added); multi-valued facets count a hit under each
         of its values. ``relaxed``: the list is this relaxed match, so the facets count it;
@@ -217,7 +226,9 @@ class SearchMixin:
         Every count is asked of the engine as a query (tantivy runs it: an OR of the listed
         documents' keys made a relaxed search at 10k take half a second); ``listed``, the same
         documents as a list when the search holds them all, goes along for the facets that
-        count with every filter (Whoosh counts a list it holds faster than it runs a query)."""
+        count with every filter (Whoosh counts a list it holds faster than it runs a query).
+        ``values``: rows kept per facet, most frequent first, selected ones always. Returns the
+        rows per facet and how many values each facet has in all."""
         engine = self.engine
         p = query_plan or plan(pq, filters)
         words = relaxed.query() if relaxed is not None else None
@@ -239,28 +250,28 @@ class SearchMixin:
             docs = listed if set(others) == set(filters) else None
             counts.update(engine.facet_counts(names, query=counted(others), docs=docs))
         out: dict[str, list[dict[str, Any]]] = {}
+        sizes: dict[str, int] = {}
         for name in FACETS:
             selected = set(filters.get(name, []))
-            rows = [
-                {"value": v, "label": value_label(name, v), "count": c, "selected": v in selected}
-                for v, c in counts[name].items()
-                if v
-            ]
+            rows = [{"value": v, "count": c, "selected": v in selected} for v, c in counts[name].items() if v]
             if name == "violates":  # 违反条文 counts provisions; a list item is what a case is about
                 rows = [r for r in rows if r["selected"] or self._kind_of(r["value"]) == "policy"]
-            if name in ("violates", "document"):  # (文件 leaves case hits out: FACET_LEAVES_OUT)
-                for row in rows:
-                    row["label"] = self.label(row["value"])
             for v in selected - {r["value"] for r in rows}:  # none, or past an engine's bucket cap
                 others = tuple(sorted(k for k in filters if k != name))
                 count = engine.by_date(Q.And([counted(others), Q.Term(FACETS[name], v)]), True, 0, 1)[0]
-                rows.append({"value": v, "label": value_label(name, v), "count": count, "selected": True})
+                rows.append({"value": v, "count": count, "selected": True})
             rows.sort(
                 key=lambda r: (-r["count"], r["value"]) if name != "year" else (r["value"],),
                 reverse=name == "year",
             )
+            sizes[name] = len(rows)
+            if values is not None and len(rows) > values:  # the first ones, and every selected one
+                rows = rows[:values] + [r for r in rows[values:] if r["selected"]]
+            named = name in ("violates", "document")  # (文件 leaves case hits out: FACET_LEAVES_OUT)
+            for row in rows:
+                row["label"] = self.label(row["value"]) if named else value_label(name, row["value"])
             out[name] = rows
-        return out
+        return out, sizes
 
 
 __all__ = ["MAX_PAGE", "MAX_PER_PAGE", "SearchMixin"]

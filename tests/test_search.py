@@ -264,3 +264,15 @@ def test_document_facet_lists_the_documents_hits_belong_to_not_cases(tiny_servic
     chosen = tiny_service.search("", filters={"document": ["c1"]})
     assert chosen["total"] == 1
     assert {r["value"]: r["selected"] for r in chosen["facets"]["document"]}["c1"] is True
+
+
+def test_facet_values_keeps_the_first_and_every_selected_one(tiny_service):
+    whole = tiny_service.search("")
+    name, rows = max(whole["facets"].items(), key=lambda x: len(x[1]))
+    assert len(rows) >= 3 and whole["facet_sizes"][name] == len(rows)
+    last = rows[-1]["value"]
+    cut = tiny_service.search("", filters={name: [last]}, facet_values=1)
+    kept = cut["facets"][name]
+    assert [r["value"] for r in kept][-1] == last and kept[-1]["selected"]
+    assert len(kept) == 2 and cut["facet_sizes"][name] >= len(kept) + 1
+    assert all(row["label"] for rows in cut["facets"].values() for row in rows)

@@ -440,14 +440,14 @@ def test_a_long_facet_links_to_its_own_page_listing_every_value(client, monkeypa
 
 def test_pages_leave_the_shared_search_result_as_the_service_made_it(client):
     from indexer.search import SearchService
+    from web.views.search import FACET_FOLDED, FACET_SHOWN
 
     svc = client.application.extensions["kb_search"]
+    asked = {"sort": "relevance", "page": 1, "per_page": 10, "facet_values": FACET_SHOWN + FACET_FOLDED}
     for path in ("/search?q=公车私用&f.kind=case", "/search.json?q=公车私用&f.kind=case"):
         assert client.get(path).status_code == 200
     with svc.pinned():
-        cached = svc.search("公车私用", filters={"kind": ["case"]}, sort="relevance", page=1, per_page=10)
-    fresh = SearchService(svc.root, results_cached=0).search(
-        "公车私用", filters={"kind": ["case"]}, sort="relevance", page=1, per_page=10
-    )
+        cached = svc.search("公车私用", filters={"kind": ["case"]}, **asked)
+    fresh = SearchService(svc.root, results_cached=0).search("公车私用", filters={"kind": ["case"]}, **asked)
     assert svc.snapshot.results.hits >= 1 and cached == fresh
     assert all("url" not in h for h in cached["hits"])

@@ -122,15 +122,19 @@ def search_data() -> dict[str, Any]:
     state = read_state()
     per_page = 10
     svc = service()
-    result = svc.search(
-        state["q"], filters=state["filters"], sort=state["sort"], page=state["page"], per_page=per_page
-    )
+    shown = FACET_SHOWN + FACET_FOLDED
+
+    def run(page: int) -> dict[str, Any]:
+        return svc.search(
+            state["q"], filters=state["filters"], sort=state["sort"], page=page, per_page=per_page,
+            facet_values=shown,
+        )  # fmt: skip
+
+    result = run(state["page"])
     notes = []
     if result["total"] and result["page"] > result["pages"]:  # past the end: the last page, said so
         notes.append(f"只有 {result['pages']} 页，已显示第 {result['pages']} 页")
-        result = svc.search(
-            state["q"], filters=state["filters"], sort=state["sort"], page=result["pages"], per_page=per_page
-        )
+        result = run(result["pages"])
     state["page"] = result["page"]
     facets = []
     for name in FACET_ORDER:
@@ -152,8 +156,10 @@ def search_data() -> dict[str, Any]:
                 "label": FACET_LABELS[name],
                 "buckets": shown,
                 "folded": folded,
-                "size": len(rows),
-                "all_url": facet_url(state, name) if len(rows) > len(shown) + len(folded) else None,
+                "size": result["facet_sizes"][name],
+                "all_url": facet_url(state, name)
+                if result["facet_sizes"][name] > len(shown) + len(folded)
+                else None,
             }
         )
     hits = [
@@ -292,15 +298,22 @@ def facet(name: str):
     if name not in FACETS:
         abort(404)
     state = read_state()
-    result = service().search(state["q"], filters=state["filters"], per_page=1, snippets=False)
-    rows = result["facets"].get(name, [])[:FACET_PAGE_VALUES]
+    result = service().search(
+        state["q"], filters=state["filters"], per_page=1, snippets=False, facet_values=FACET_PAGE_VALUES
+    )
+    rows = result["facets"].get(name, [])
     links = _toggles(state, name, [r["value"] for r in rows])
     rows = [{**r, "toggle_url": links[r["value"]]} for r in rows]
     data = {
         "query": state["q"],
         "described": result["parsed"]["described"],
         "total": result["total"],
-        "facet": {"name": name, "label": FACET_LABELS[name], "buckets": rows, "size": len(rows)},
+        "facet": {
+            "name": name,
+            "label": FACET_LABELS[name],
+            "buckets": rows,
+            "size": result["facet_sizes"][name],
+        },
         "back_url": search_url(state),
     }
     return respond("facet.html", data)
