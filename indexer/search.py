@@ -55,6 +55,9 @@ class SearchService(SearchMixin, RecordsMixin):
         CURRENT comes first: a swap replaces the file, so an unchanged stat means no new build."""
         stamp = self._current_stamp()
         if stamp is not None and stamp == self._stamp and self._current is not None:
+            if self._retired and time.monotonic() - self._retired[0][0] > RETIRE_AFTER:
+                with self._lock:  # a retired generation's grace is over: free it now, not at the next swap
+                    self._close_retired()
             return False
         gen = current_generation(self.root)
         if gen is None:
@@ -78,7 +81,8 @@ class SearchService(SearchMixin, RecordsMixin):
             self._close_retired()
         return True
 
-    def _close_retired(self, grace: float = RETIRE_AFTER) -> None:
+    def _close_retired(self, grace: float | None = None) -> None:
+        grace = RETIRE_AFTER if grace is None else grace
         now = time.monotonic()
         keep = []
         for retired_at, generation in self._retired:

@@ -278,3 +278,21 @@ def test_a_request_pinned_before_a_swap_reads_its_generation_throughout(corpus, 
     service.unpin()
     assert service.label("demo") == "改名后的规定"
     assert title() == "改名后的规定"
+
+
+def test_a_retired_generation_is_freed_once_its_grace_is_over(corpus, tmp_path, monkeypatch):
+    import indexer.search as search_module
+
+    root = tmp_path / "ix"
+    build_index([corpus], root)
+    service = SearchService(root)
+    old = service.snapshot
+    (corpus / "c4.md").write_text(case("c4", "新案", "案情涉及鲸鱼。"), encoding="utf-8")
+    build_index([corpus], root)
+    service.search("鲸鱼")  # the swap: the old generation retires, in its grace period
+    assert [g for _, g in service._retired] == [old]
+    service.search("鲸鱼")
+    assert service._retired  # still within the grace: a request may be reading it
+    monkeypatch.setattr(search_module, "RETIRE_AFTER", 0.0)
+    service.search("鲸鱼")  # no swap since: freed all the same
+    assert service._retired == []
