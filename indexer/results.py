@@ -17,6 +17,7 @@ from whoosh import query as Q
 from indexer.query import ParsedQuery, Plan, parse, plan
 from indexer.relax import RELAX_BELOW, Relaxation, relax
 from indexer.schema import FACETS, value_label
+from indexer.search_result import FacetValue, Hit, SearchResult, frozen_map
 from indexer.snippets import snippet
 
 MAX_PAGE = 1000
@@ -46,7 +47,7 @@ class SearchMixin:
         facets: bool = True,
         snippets: bool = True,
         facet_values: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> SearchResult:
         """Run a typed query. Never raises for what a user can type. ``facet_values``: values
         listed per facet (most frequent first, selected ones always; ``facet_sizes`` says how
         many there are); all of them by default."""
@@ -117,23 +118,23 @@ class SearchMixin:
         )
         if parsed["relaxed"]:
             parsed["notes"] = [*parsed["notes"], parsed["relaxed"]["message"]]
-        return {
-            "query": q,
-            "parsed": parsed,
-            "total": total,
-            "page": page,
-            "per_page": per_page,
-            "pages": max(1, math.ceil(total / per_page)),
-            "sort": sort,
-            "filters": filters,
-            "hits": hits,
-            "provisions": provisions,
-            "facets": facet_rows,
-            "facet_sizes": facet_sizes,
-        }
+        return SearchResult(
+            query=q,
+            parsed=frozen_map(parsed),
+            total=total,
+            page=page,
+            per_page=per_page,
+            pages=max(1, math.ceil(total / per_page)),
+            sort=sort,
+            filters=frozen_map({k: tuple(v) for k, v in filters.items()}),
+            hits=tuple(hits),
+            provisions=tuple(frozen_map(p) for p in provisions),
+            facets=frozen_map({k: tuple(FacetValue(**r) for r in rows) for k, rows in facet_rows.items()}),
+            facet_sizes=frozen_map(facet_sizes),
+        )
 
     def _provisions_broken(
-        self, docs: list[Any], hits: list[dict[str, Any]], read: dict[Any, dict[str, Any]]
+        self, docs: list[Any], hits: list[Hit], read: dict[Any, dict[str, Any]]
     ) -> list[dict]:
         """The provisions the best-ranked cases broke, most cases first (相关条文): when a query
         is answered by cases, the rule to cite is one click away even if no provision ranks.
@@ -184,30 +185,30 @@ class SearchMixin:
 
     def _hit(
         self, f: dict[str, Any], score: Any, snippets: bool, terms: dict[str, float], versions: list[str]
-    ) -> dict[str, Any]:
+    ) -> Hit:
         text_snippet = ""
         if snippets:
             try:
                 text_snippet = snippet(f.get("text", ""), terms) or snippet(f.get("text", ""), {})
             except Exception:  # a highlighter failure must not cost the hit
                 text_snippet = ""
-        return {
-            "id": f["id"],
-            "kind": f["kind"],
-            "title": (f.get("title") or "").removeprefix(f.get("number") or "").strip()
+        return Hit(
+            id=f["id"],
+            kind=f["kind"],
+            title=(f.get("title") or "").removeprefix(f.get("number") or "").strip()
             or f.get("doc_title", ""),
-            "document_id": f["doc_id"],
-            "document_title": f.get("doc_title", ""),
-            "number": f.get("number", ""),
-            "heading": f.get("heading", ""),
-            "date": f.get("date", ""),
-            "year": f.get("year", ""),
-            "sanctions": [s for s in f.get("sanction", "").split(",") if s],
-            "summary": bool(f.get("summary")),
-            "snippet": text_snippet,
-            "other_versions": [{"id": v, "title": self.label(v)} for v in versions],
-            "score": round(float(score), 4) if isinstance(score, int | float) else None,
-        }
+            document_id=f["doc_id"],
+            document_title=f.get("doc_title", ""),
+            number=f.get("number", ""),
+            heading=f.get("heading", ""),
+            date=f.get("date", ""),
+            year=f.get("year", ""),
+            sanctions=tuple(s for s in f.get("sanction", "").split(",") if s),
+            summary=bool(f.get("summary")),
+            snippet=text_snippet,
+            other_versions=tuple(frozen_map({"id": v, "title": self.label(v)}) for v in versions),
+            score=round(float(score), 4) if isinstance(score, int | float) else None,
+        )
 
     def facet_counts(
         self,

@@ -25,6 +25,7 @@ from indexer.engine import Engine, EngineMissing, open_engine
 from indexer.generation import RESULTS_CACHED, Generation
 from indexer.records_view import RecordsMixin
 from indexer.results import MAX_PAGE, MAX_PER_PAGE, SearchMixin
+from indexer.search_result import SearchResult
 
 RETIRE_AFTER = 30.0  # seconds a retired engine stays open for requests that pinned it
 
@@ -142,7 +143,7 @@ class SearchService(SearchMixin, RecordsMixin):
         finally:
             self.unpin()
 
-    def search(self, q: str = "", **kw: Any) -> dict[str, Any]:
+    def search(self, q: str = "", **kw: Any) -> SearchResult:
         """SearchMixin.search on one generation: outside a web request (the CLI, the benchmark)
         CURRENT is checked once per search too, not at each of its reads. The same search again
         on the same generation is answered from its cache: the result is shared, read it only."""

@@ -17,8 +17,16 @@ from kb.models import KIND_LABELS, KINDS
 from kbcli import zh
 
 
+def _json_default(o: Any) -> Any:
+    from collections.abc import Mapping
+
+    from indexer.search_result import plain
+
+    return plain(o) if isinstance(o, Mapping) else str(o)  # a search result, read-only maps; dates
+
+
 def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
 
 
 class KbError(click.ClickException):

@@ -276,3 +276,25 @@ def test_facet_values_keeps_the_first_and_every_selected_one(tiny_service):
     assert [r["value"] for r in kept][-1] == last and kept[-1]["selected"]
     assert len(kept) == 2 and cut["facet_sizes"][name] >= len(kept) + 1
     assert all(row["label"] for rows in cut["facets"].values() for row in rows)
+
+
+def test_a_result_is_typed_frozen_and_dumps_to_plain_json(tiny_service):
+    import dataclasses
+    import json
+
+    from indexer.search_result import Hit, SearchResult
+
+    r = tiny_service.search("公车私用")
+    assert isinstance(r, SearchResult) and all(isinstance(h, Hit) for h in r.hits)
+    assert r["total"] == r.total and r.hits[0]["id"] == r.hits[0].id  # reads like the dict it was
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.hits[0].title = "改过"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        r.facets["year"] = ()  # type: ignore[index]
+    with pytest.raises(TypeError):
+        r.facet_sizes["year"] = 0  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        r.hits.append(r.hits[0])  # type: ignore[attr-defined]
+    dumped = r.dump()
+    assert json.loads(json.dumps(dumped, ensure_ascii=False)) == dumped
+    assert dumped["hits"][0]["id"] == r.hits[0].id and isinstance(dumped["facets"]["kind"], list)

@@ -6,16 +6,31 @@ send ``Accept: application/json``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from web.render import register_errors, register_guards
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's, plus the search's typed results (indexer/search_result.py) and read-only maps."""
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        from indexer.search_result import plain
+
+        if isinstance(o, Mapping):
+            return plain(o)
+        return DefaultJSONProvider.default(o)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
+    app.json = JSONProvider(app)
     app.config.from_mapping(
         INDEX_DIR=None,  # default: $KB_INDEX or the per-user folder (indexer.location.default_index)
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,  # a 1 MB draft in UTF-8 Chinese is about 3 MB
