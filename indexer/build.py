@@ -724,9 +724,10 @@ def build_index(
                 else None,
                 "files": file_table(gen),
             }
-            (gen / MANIFEST).write_text(
-                json.dumps(new_manifest, ensure_ascii=False, indent=1), encoding="utf-8"
-            )
+            # written as it is encoded: at 100k records the manifest is ~300 MB of JSON, which as
+            # one string (and its UTF-8 copy) was the build's peak memory
+            with (gen / MANIFEST).open("w", encoding="utf-8") as out:
+                json.dump(new_manifest, out, ensure_ascii=False, separators=(",", ":"))
         except BaseException:
             shutil.rmtree(gen, ignore_errors=True)
             raise

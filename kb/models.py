@@ -25,7 +25,7 @@ KIND_LABELS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: no __dict__ each (100k records hold 150k units)
 class Unit:
     """One addressable piece of a record: a provision, a list item or a section."""
 
@@ -52,7 +52,7 @@ class Unit:
         return d
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
     """One document in the corpus, as read from (or written to) a record file."""
 
