@@ -600,6 +600,13 @@ def _held(gen: Path, engine: str, expected: list[str]) -> Counter[str]:
 TANTIVY_HEAP = 256_000_000  # bytes tantivy's writer buffers before it flushes a segment
 
 
+def _dumped(o: Any) -> Any:
+    """The manifest's objects that are kept as objects until written (unresolved citations)."""
+    if hasattr(o, "dump"):
+        return o.dump()
+    raise TypeError(f"{type(o).__name__} is not JSON serialisable")
+
+
 def build_index(
     corpus_dirs: list[Path],
     root: Path,
@@ -727,7 +734,7 @@ def build_index(
             # written as it is encoded: at 100k records the manifest is ~300 MB of JSON, which as
             # one string (and its UTF-8 copy) was the build's peak memory
             with (gen / MANIFEST).open("w", encoding="utf-8") as out:
-                json.dump(new_manifest, out, ensure_ascii=False, separators=(",", ":"))
+                json.dump(new_manifest, out, ensure_ascii=False, separators=(",", ":"), default=_dumped)
         except BaseException:
             shutil.rmtree(gen, ignore_errors=True)
             raise

@@ -14,11 +14,11 @@ from dataclasses import asdict, dataclass
 
 from kb.links.correspondence import Correspondence
 from kb.links.find import find_citations
-from kb.links.resolve import PolicyIndex, resolve_citations
+from kb.links.resolve import PolicyIndex, Resolution, resolve_citations
 from kb.models import Record
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edge:
     source: str  # the citing record or unit
     target: str  # the provision
@@ -31,14 +31,26 @@ class Edge:
         return asdict(self)
 
 
+@dataclass(frozen=True, slots=True)
+class Unresolved:
+    """A citation in ``source`` that names no held provision, and why. Kept as the resolution
+    itself and made a dict only when written (``dump``): a corpus of 100k records has ~300k."""
+
+    source: str
+    resolution: Resolution
+
+    def dump(self) -> dict[str, object]:
+        return {"source": self.source, **self.resolution.dump()}
+
+
 def build_edges(
     records: Iterable[Record], correspondence: Correspondence
-) -> tuple[list[Edge], list[dict[str, object]]]:
+) -> tuple[list[Edge], list[Unresolved]]:
     """All edges of the corpus and the citations that could not be resolved."""
     records = list(records)
     index = PolicyIndex(records)
     edges: list[Edge] = []
-    unresolved: list[dict[str, object]] = []
+    unresolved: list[Unresolved] = []
     for r in records:
         for target in r.violates:
             edges.append(Edge(r.id, target, "violates", "curated"))
@@ -57,7 +69,7 @@ def build_edges(
         for source, text in texts:
             for res in resolve_citations(find_citations(text), r, index):
                 if res.target is None:
-                    unresolved.append({"source": source, **res.dump()})
+                    unresolved.append(Unresolved(source, res))
                     continue
                 if (source, res.target) in seen:
                     continue

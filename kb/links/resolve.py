@@ -58,7 +58,7 @@ LIKELY = 0.8  # share of the date window an edition must cover to be taken on da
 POSSIBLE = 0.3  # share an edition the content points to must cover
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resolution:
     citation: Citation
     target: str | None  # provision id, or None when unresolved
