@@ -229,6 +229,13 @@ def test_phone_facets_sit_behind_a_filter_button_above_the_results(server, brows
     region = page.locator("details.facet:has(summary:text-is('地区'))")
     if region.count():
         assert region.locator(":scope > ul > li").count() <= 8
+    # a facet's own page lists its values on a phone too, each a toggle back into the search
+    page.goto(server + "/search/facet/region?f.kind=case")
+    values = page.locator(".facet-page a[data-facet=region]")
+    assert values.count() >= 1 and values.first.is_visible()
+    values.first.click()
+    page.wait_for_selector(".hit")
+    assert "f.region=" in page.url and "f.kind=case" in page.url
     # a badge never wraps inside its words
     page.goto(server + "/search?q=" + "政务撤职")
     page.wait_for_selector(".hit")
