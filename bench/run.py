@@ -76,16 +76,27 @@ def summary(values: list[float]) -> dict[str, float]:
 def build_in_subprocess(corpora: list[Path], index: Path, engine: str = "whoosh") -> dict[str, Any]:
     """`build_index` in a fresh process, so its peak memory (writer processes included) is its own."""
     code = (
-        "import json, resource, sys, time\n"
+        "import json, resource, sys, threading, time\n"
         "from pathlib import Path\n"
         "from indexer.build import build_index\n"
+        # RSS counts the index files tantivy maps while it merges and proves the generation, which
+        # the kernel drops under pressure; the anonymous part is the memory the build needs
+        "peak = {'anon': 0, 'file': 0}\n"
+        "def sample():\n"
+        "    while True:\n"
+        "        f = dict(l.split(':', 1) for l in open('/proc/self/status') if l.startswith('Rss'))\n"
+        "        anon, file = (int(f.get(k, '0 kB').split()[0]) for k in ('RssAnon', 'RssFile'))\n"
+        "        if anon > peak['anon']: peak.update(anon=anon, file=file)\n"
+        "        time.sleep(0.2)\n"
+        "threading.Thread(target=sample, daemon=True).start()\n"
         "t = time.perf_counter()\n"
         f"r = build_index([Path(p) for p in {[str(c) for c in corpora]!r}], Path({str(index)!r}), engine={engine!r})\n"
         "s = time.perf_counter() - t\n"
         "me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
         "print(json.dumps({'records': r.records, 'hits': r.hits, 'seconds': s, 'incremental': r.incremental,"
-        " 'peak_rss_mb': round(me / 1024), 'peak_rss_writer_mb': round(kids / 1024)}))\n"
+        " 'peak_rss_mb': round(me / 1024), 'peak_rss_writer_mb': round(kids / 1024),"
+        " 'peak_anon_mb': round(peak['anon'] / 1024), 'file_mapped_at_peak_anon_mb': round(peak['file'] / 1024)}))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     if out.returncode:
@@ -314,7 +325,9 @@ def print_corpus(name: str, c: dict[str, Any]) -> None:
     print(f"\n== {name}: {b['records']:,} records, {b['hits']:,} hits, {c['chars']:,} chars")
     print(
         f"build  : {b['seconds']} s ({b['records_per_s']} rec/s, {b['chars_per_s']:,} chars/s); "
-        f"peak RSS {b['peak_rss_mb']} MB (+ writer processes {b['peak_rss_writer_mb']} MB); "
+        f"peak RSS {b['peak_rss_mb']} MB (+ writer processes {b['peak_rss_writer_mb']} MB), "
+        f"anonymous {b.get('peak_anon_mb')} MB at most ({b.get('file_mapped_at_peak_anon_mb')} MB of "
+        "mapped files then); "
         f"unchanged rebuild {b['unchanged_rebuild_seconds']} s"
     )
     cs = c["cold_start"]
