@@ -21,7 +21,7 @@ import os
 import re
 import shutil
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -469,31 +469,56 @@ def entries(record: Record, links: Links | None = None) -> Iterator[dict[str, An
 # ---------------------------------------------------------------- build
 
 
+@dataclass
+class Todo:
+    """The records a build writes, handed to the writer to consume: each record leaves the
+    queue as its entries are written, so a build does not hold the whole corpus's text to its
+    end (at 100k records the text is most of the corpus's ~800 MB)."""
+
+    records: deque[Record]
+    hits: int  # entries the records make: a document entry and its hits each
+    ids: list[str]
+    keys: list[str]  # their entries' keys
+
+    @classmethod
+    def of(cls, records: Iterable[Record]) -> Todo:
+        queue = deque(records)
+        return cls(
+            queue,
+            sum(1 + hit_count(r) for r in queue),
+            [r.id for r in queue],
+            [k for r in queue for k in entry_keys(r)],
+        )
+
+    def entries(self, links: Links) -> Iterator[dict[str, Any]]:
+        while self.records:
+            yield from entries(self.records.popleft(), links)
+
+
 def _write_generation(
     gen: Path,
     previous: Path | None,
-    records: list[Record],
+    todo: Todo,
+    expected: list[str],
     links: Links,
-    hashes: dict[str, str],
+    removed: list[str],
     old_hashes: dict[str, str],
     incremental: bool,
     progress: Progress | None,
     procs: int | None,
     limitmb: int,
     engine: str = "whoosh",
-) -> tuple[list[Record] | None, list[str]]:
-    """Write a generation in ``gen`` and prove it holds exactly the corpus's entries.
+) -> list[str]:
+    """Write ``todo`` (the records new or changed, or every record) into a generation in
+    ``gen`` and prove it holds exactly the corpus's entries (``expected``, their keys).
 
-    Returns (records written, record ids removed). When an incremental build finds the copied
-    generation lacking entries of records it did not touch, returns (None, problems) so the
-    caller writes everything afresh; any other shortfall raises IndexIncomplete, and a writer
-    process that dies raises WriterDied, so a generation that lost entries is never swapped in.
-    """
-    changed = [r for r in records if not incremental or old_hashes.get(r.id) != hashes[r.id]]
-    removed = sorted(set(old_hashes) - set(hashes)) if incremental else []
+    Returns what is missing when an incremental build finds the copied generation lacking
+    entries of records it did not touch, so the caller writes everything afresh, else []; any
+    other shortfall raises IndexIncomplete, and a writer process that dies raises
+    WriterDied, so a generation that lost entries is never swapped in."""
     if engine == "tantivy":
         return _write_tantivy(
-            gen, previous, records, links, changed, removed, old_hashes, incremental, progress, procs
+            gen, previous, todo, expected, links, removed, old_hashes, incremental, progress, procs
         )
     if incremental and previous is not None:
         shutil.copytree(previous, gen)
@@ -503,8 +528,7 @@ def _write_generation(
         ix = whoosh_index.create_in(str(gen), build_schema())
     # entries are made as they are written, not held in a list: at 100k records the list
     # (stored record JSON included) was most of the build's 5.4 GB peak
-    n_todo = sum(1 + hit_count(r) for r in changed)  # a document entry and its hits
-    todo = (e for r in changed for e in entries(r, links))
+    n_todo = todo.hits
     workers = procs if procs is not None else (min(2, os.cpu_count() or 1) if n_todo >= 500 else 1)
     writer = (
         CheckedMpWriter(ix, procs=workers, multisegment=True, limitmb=limitmb)
@@ -513,9 +537,9 @@ def _write_generation(
     )
     try:
         if incremental:
-            for rid in removed + [r.id for r in changed if r.id in old_hashes]:
+            for rid in removed + [rid for rid in todo.ids if rid in old_hashes]:
                 writer.delete_by_term("doc_id", rid)
-        for i, e in enumerate(todo, start=1):
+        for i, e in enumerate(todo.entries(links), start=1):
             writer.add_document(**e)
             if progress and (i % 200 == 0 or i == n_todo):
                 progress(i, n_todo)
@@ -524,29 +548,28 @@ def _write_generation(
         writer.cancel()
         raise
     # the proof: the generation holds every entry of every record, once, and nothing else
-    problems = verify_complete(ix, (k for r in records for k in entry_keys(r)))
+    problems = verify_complete(ix, expected)
     if problems and incremental:
-        written = {k for r in changed for k in entry_keys(r)}
         held = held_keys(ix)
-        if all(k in held for k in written):  # what this build wrote is there; the copy was short
-            return None, problems
+        if all(k in held for k in todo.keys):  # what this build wrote is there; the copy was short
+            return problems
     if problems:
         raise IndexIncomplete(gen, problems)
-    return changed, removed
+    return []
 
 
 def _write_tantivy(
     gen: Path,
     previous: Path | None,
-    records: list[Record],
+    todo: Todo,
+    expected: list[str],
     links: Links,
-    changed: list[Record],
     removed: list[str],
     old_hashes: dict[str, str],
     incremental: bool,
     progress: Progress | None,
     procs: int | None,
-) -> tuple[list[Record] | None, list[str]]:
+) -> list[str]:
     """The tantivy writer: one process (tantivy indexes on its own threads), the same entries,
     the same proof of completeness from the keys tantivy holds."""
     from indexer import tantivy_engine as te
@@ -557,13 +580,13 @@ def _write_tantivy(
     else:
         gen.mkdir()
         index = te.create_index(gen)
-    n_todo = sum(1 + hit_count(r) for r in changed)
+    n_todo = todo.hits
     writer = index.writer(heap_size=TANTIVY_HEAP, num_threads=max(1, procs or min(2, os.cpu_count() or 1)))
     try:
         if incremental:
-            for rid in removed + [r.id for r in changed if r.id in old_hashes]:
+            for rid in removed + [rid for rid in todo.ids if rid in old_hashes]:
                 writer.delete_documents_by_term("doc_id", rid)
-        for i, e in enumerate((e for r in changed for e in entries(r, links)), start=1):
+        for i, e in enumerate(todo.entries(links), start=1):
             writer.add_document(te.to_document(e))
             if progress and (i % 200 == 0 or i == n_todo):
                 progress(i, n_todo)
@@ -574,14 +597,13 @@ def _write_tantivy(
             writer.rollback()
         raise
     index.reload()
-    expected = [k for r in records for k in entry_keys(r)]
     held = te.held_keys(index, expected)
     problems = verify_complete(None, expected, held)
-    if problems and incremental and all(k in held for r in changed for k in entry_keys(r)):
-        return None, problems
+    if problems and incremental and all(k in held for k in todo.keys):
+        return problems
     if problems:
         raise IndexIncomplete(gen, problems)
-    return changed, removed
+    return []
 
 
 def _held(gen: Path, engine: str, expected: list[str]) -> Counter[str]:
@@ -688,28 +710,26 @@ def build_index(
         gen = root / name
         get_tokenizer()  # load jieba once, before any writer process forks
         pool.install()
+        n_records = len(corpus.records)
+        expected = [k for r in corpus.records for k in entry_keys(r)]
+        removed = sorted(set(old_hashes) - set(hashes)) if incremental else []
+        todo = Todo.of(r for r in corpus.records if not incremental or old_hashes.get(r.id) != hashes[r.id])
+        written = len(todo.ids)
+        corpus.records = []  # the writer holds the records it writes, each until it is written
         try:
-            changed, removed = _write_generation(
-                gen,
-                previous,
-                corpus.records,
-                links,
-                hashes,
-                old_hashes,
-                incremental,
-                progress,
-                procs,
-                limitmb,
-                engine,
-            )
-            if changed is None:  # the copied generation lacked entries: write everything afresh
-                damaged = [f"上一版索引不完整（{'；'.join(removed)}）"]
+            short = _write_generation(
+                gen, previous, todo, expected, links, removed, old_hashes, incremental, progress, procs,
+                limitmb, engine,
+            )  # fmt: skip
+            if short:  # the copied generation lacked entries: write everything afresh
+                damaged = [f"上一版索引不完整（{'；'.join(short)}）"]
                 incremental = False
                 shutil.rmtree(gen)
-                changed, removed = _write_generation(
-                    gen, previous, corpus.records, links, hashes, {}, False, progress, procs, limitmb, engine
+                todo = Todo.of(load_corpus(corpus_dirs).records)  # read again: the first went as written
+                written, removed = len(todo.ids), []
+                _write_generation(
+                    gen, previous, todo, expected, links, [], {}, False, progress, procs, limitmb, engine
                 )
-                assert changed is not None
             new_manifest = {
                 "built": dt.datetime.now().isoformat(timespec="seconds"),
                 "generation": name,
@@ -719,7 +739,7 @@ def build_index(
                 "corpus": [str(Path(d).resolve()) for d in corpus_dirs],
                 "corpus_hash": hashlib.sha1("".join(sorted(hashes.values())).encode()).hexdigest(),
                 "records": hashes,
-                "counts": {"records": len(corpus.records), "hits": sum(counts.values()), **dict(counts)},
+                "counts": {"records": n_records, "hits": sum(counts.values()), **dict(counts)},
                 "warnings": [p.dump() for p in corpus.problems if p.severity != "error"],
                 "edges": [e.dump() for e in links.edges],
                 "unresolved": links.unresolved,
@@ -743,11 +763,11 @@ def build_index(
     return BuildResult(
         generation=name,
         path=gen,
-        records=len(corpus.records),
+        records=n_records,
         hits=sum(counts.values()),
-        added=len(changed),
+        added=written,
         removed=len(removed),
-        unchanged=len(corpus.records) - len(changed),
+        unchanged=n_records - written,
         seconds=time.perf_counter() - started,
         incremental=incremental,
         counts=dict(counts),
