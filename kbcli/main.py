@@ -503,7 +503,6 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: i
             click.echo(f"{reason}，按原语料重建……", err=True)
             ctx.invoke(build, corpora=dirs, index_dir=root, full=True, as_json=False, nice=0, engine=None)
     get_tokenizer()  # loaded once, before any worker forks (shared copy-on-write)
-    click.echo(f"减负知识库已启动：http://{host}:{port}/  （索引 {root}，Ctrl+C 退出）", err=True)
     serve_app(root, host, port, threads, workers, cache)
 
 
@@ -527,6 +526,7 @@ def serve_app(root: Path, host: str, port: int, threads: int, workers: int, cach
     connections across them (a shared socket let keep-alive clients all land on one worker:
     60.9 CPU-s against 0.01); elsewhere they accept on one socket. Without fork (Windows), one
     process serves."""
+    import errno
     import signal
     import socket
     import time
@@ -536,6 +536,15 @@ def serve_app(root: Path, host: str, port: int, threads: int, workers: int, cach
     from indexer.build import current_generation, read_manifest
     from indexer.engine import engine_of
 
+    # the port must be free, checked without SO_REUSEPORT: with it a bind succeeds beside another
+    # kb serve already on the port, and the two split its connections between their indexes
+    # without a word (found under load: one server's 404s for the other's pages)
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as e:
+        reason = "已被占用" if e.errno == errno.EADDRINUSE else f"无法监听（{e.strerror}）"
+        raise KbError(f"端口 {port} {reason}：可能另一个服务正在使用它，请先停止它或换一个 --port") from None
+    click.echo(f"减负知识库已启动：http://{host}:{port}/  （索引 {root}，Ctrl+C 退出）", err=True)
     gen = current_generation(root)
     maps_files = gen is not None and engine_of(read_manifest(gen)) == "tantivy"
     workers = max(1, workers)
@@ -545,11 +554,7 @@ def serve_app(root: Path, host: str, port: int, threads: int, workers: int, cach
         waitress_serve(_warm_app(root, cache), host=host, port=port, threads=threads, ident="jianfu-kb")
         return
     reuse = hasattr(socket, "SO_REUSEPORT")
-    if reuse:
-        socket.create_server((host, port), reuse_port=True).close()  # the port is free: say so now
-        shared = None
-    else:
-        shared = socket.create_server((host, port), backlog=1024)
+    shared = None if reuse else socket.create_server((host, port), backlog=1024)
     children: set[int] = set()
     stopping = False
 

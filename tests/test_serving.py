@@ -94,6 +94,15 @@ def test_serve_workers_answer_come_back_and_stop(tmp_path, workers, kb_engine):
         for _ in range(20):
             with urllib.request.urlopen(url + "/search.json?q=%E7%A4%BC%E9%87%91", timeout=5) as r:
                 assert r.status == 200 and b'"total"' in r.read()
+        # a second server on the same port is refused, not let in beside the first to split its
+        # connections (SO_REUSEPORT would allow it)
+        other = subprocess.run(
+            [sys.executable, "-c", "from kbcli.main import main; main()", "serve", "--index", str(root),
+             "--port", str(port), "--workers", "2"],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert other.returncode == 1 and "已被占用" in other.stderr, other.stderr
+        assert "已启动" not in other.stderr
         children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
         if children.exists():  # Linux: the two workers are the parent's children
             pids = [int(x) for x in children.read_text().split()]
