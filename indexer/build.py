@@ -84,6 +84,19 @@ class IndexDamaged(RuntimeError):
         )
 
 
+class IndexOutdated(IndexDamaged):
+    """A generation built by an older version of the schema or the analysis: its entries do not
+    say what this code reads them as. Rebuilt, never read (kb serve rebuilds it by itself)."""
+
+    def __init__(self, gen: Path, found: tuple[Any, Any]):
+        self.gen, self.problems = gen, [f"schema {found[0]}、analysis {found[1]}"]
+        RuntimeError.__init__(
+            self,
+            f"索引 {gen} 由旧版本建成（schema {found[0]}、analysis {found[1]}，现为 {SCHEMA_VERSION}、"
+            f"{ANALYSIS_VERSION}）。运行 `kb build --full` 按语料重建（kb serve 会自动重建）",
+        )
+
+
 @dataclass
 class BuildResult:
     generation: str

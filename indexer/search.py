@@ -19,8 +19,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from indexer.analysis import get_tokenizer
-from indexer.build import CURRENT, IndexDamaged, NoIndex, current_generation, read_manifest
+from indexer.analysis import ANALYSIS_VERSION, get_tokenizer
+from indexer.build import (
+    CURRENT,
+    SCHEMA_VERSION,
+    IndexDamaged,
+    IndexOutdated,
+    NoIndex,
+    current_generation,
+    read_manifest,
+)
 from indexer.engine import Engine, EngineMissing, open_engine
 from indexer.generation import RESULTS_CACHED, Generation
 from indexer.records_view import RecordsMixin
@@ -72,6 +80,9 @@ class SearchService(SearchMixin, RecordsMixin):
             if self._current is not None and gen == self._current.path:
                 return False
             manifest = read_manifest(gen)
+            found = (manifest.get("schema_version"), manifest.get("analysis_version"))
+            if found != (SCHEMA_VERSION, ANALYSIS_VERSION):  # Whoosh would read it all the same
+                raise IndexOutdated(gen, found)
             engine = open_engine(gen, manifest)  # IndexDamaged / EngineMissing name what is wrong
             opened = Generation(engine, gen, manifest)
             opened.results.size = self.results_cached

@@ -296,3 +296,20 @@ def test_a_retired_generation_is_freed_once_its_grace_is_over(corpus, tmp_path, 
     monkeypatch.setattr(search_module, "RETIRE_AFTER", 0.0)
     service.search("鲸鱼")  # no swap since: freed all the same
     assert service._retired == []
+
+
+def test_a_reader_refuses_an_index_of_an_older_schema_with_the_command_to_fix_it(corpus, tmp_path):
+    """Whoosh would open it and read its entries as this code's; kb serve rebuilds it first."""
+    import json as _json
+
+    from indexer.build import IndexOutdated
+
+    root = tmp_path / "ix"
+    first = build_index([corpus], root)
+    manifest = first.path / "manifest.json"
+    manifest.write_text(_json.dumps({**_json.loads(manifest.read_text()), "schema_version": "0"}))
+    with pytest.raises(IndexOutdated):
+        SearchService(root)
+    result = CliRunner().invoke(main, ["search", "礼金", "--index", str(root)])
+    assert result.exit_code == 1 and "旧版本" in result.output and "kb build --full" in result.output
+    assert "Traceback" not in result.output
