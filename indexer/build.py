@@ -77,11 +77,22 @@ class NoIndex(FileNotFoundError):
 class IndexDamaged(RuntimeError):
     """A generation's files do not match what its build wrote, or Whoosh cannot read them."""
 
-    def __init__(self, gen: Path, problems: list[str]):
+    def __init__(self, gen: Path, problems: list[str], message: str = ""):
         self.gen, self.problems = gen, problems
         super().__init__(
-            f"索引 {gen} 已损坏（{'；'.join(problems)}）。运行 `kb build --full` 按语料重建（kb build 也会自动全量重建）"
+            message
+            or f"索引 {gen} 已损坏（{'；'.join(problems)}）。运行 `kb build --full` 按语料重建（kb build 也会自动全量重建）"
         )
+
+
+def built_by(manifest: dict[str, Any]) -> tuple[Any, Any]:
+    """The (schema, analysis) versions a generation was built with."""
+    return manifest.get("schema_version"), manifest.get("analysis_version")
+
+
+def outdated(manifest: dict[str, Any]) -> bool:
+    """Whether a generation was built by another version of the schema or the analysis."""
+    return built_by(manifest) != (SCHEMA_VERSION, ANALYSIS_VERSION)
 
 
 class IndexOutdated(IndexDamaged):
@@ -89,9 +100,9 @@ class IndexOutdated(IndexDamaged):
     say what this code reads them as. Rebuilt, never read (kb serve rebuilds it by itself)."""
 
     def __init__(self, gen: Path, found: tuple[Any, Any]):
-        self.gen, self.problems = gen, [f"schema {found[0]}、analysis {found[1]}"]
-        RuntimeError.__init__(
-            self,
+        super().__init__(
+            gen,
+            [f"schema {found[0]}、analysis {found[1]}"],
             f"索引 {gen} 由旧版本建成（schema {found[0]}、analysis {found[1]}，现为 {SCHEMA_VERSION}、"
             f"{ANALYSIS_VERSION}）。运行 `kb build --full` 按语料重建（kb serve 会自动重建）",
         )
@@ -678,12 +689,9 @@ def build_index(
         counts: Counter[str] = Counter()
         for r in corpus.records:
             counts[r.unit_kind] += hit_count(r)
+        expected = [k for r in corpus.records for k in entry_keys(r)]  # every entry's key, in order
         old_hashes: dict[str, str] = manifest.get("records", {})
-        compatible = (
-            manifest.get("analysis_version") == ANALYSIS_VERSION
-            and manifest.get("schema_version") == SCHEMA_VERSION
-            and manifest.get("engine", "whoosh") == engine
-        )
+        compatible = not outdated(manifest) and manifest.get("engine", "whoosh") == engine
         incremental = bool(previous) and compatible and not full
         damaged: list[str] = []
         if incremental and previous is not None:
@@ -699,11 +707,7 @@ def build_index(
             and previous is not None
             and hashes == old_hashes
             and manifest.get("corpus") == [str(Path(d).resolve()) for d in corpus_dirs]
-            and not verify_complete(
-                None,
-                expected := [k for r in corpus.records for k in entry_keys(r)],
-                _held(previous, engine, expected),
-            )
+            and not verify_complete(None, expected, _held(previous, engine, expected))
         ):  # nothing to write, and the current generation's checksums and entries proved: it stays
             return BuildResult(
                 generation=previous.name,
@@ -724,7 +728,6 @@ def build_index(
         get_tokenizer()  # load jieba once, before any writer process forks
         pool.install()
         n_records = len(corpus.records)
-        expected = [k for r in corpus.records for k in entry_keys(r)]
         removed = sorted(set(old_hashes) - set(hashes)) if incremental else []
         todo = Todo.of(r for r in corpus.records if not incremental or old_hashes.get(r.id) != hashes[r.id])
         written = len(todo.ids)

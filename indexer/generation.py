@@ -4,8 +4,9 @@ results. A request pins one (indexer/search.py), so all it reads comes from the 
 swap opens a new Generation and never touches the old one, which requests still pinned to it
 go on reading until they finish.
 
-The derived tables fill lazily and only ever gain entries; what they hold is a function of the
-generation alone, so filling them from two threads at once can only write the same value twice.
+The derived tables fill lazily; what they hold is a function of the generation alone, so
+filling them from two threads at once can only write the same value twice (``related`` is
+emptied when it grows past its bound, and refills).
 """
 
 from __future__ import annotations

@@ -24,11 +24,6 @@ class RecordsMixin:
 
     # ------------------------------------------------------------ records
 
-    def _stored(self, key: str) -> dict[str, Any] | None:
-        engine = self.engine
-        doc = engine.find(key)
-        return engine.stored(doc) if doc is not None else None
-
     def _kind_of(self, item_id: str) -> str:
         record = self._record(item_id.split("/")[0])
         return record["kind"] if record else ""
@@ -131,17 +126,18 @@ class RecordsMixin:
         item = self.get(item_id)
         if item is None:
             return None
+        generation = self.snapshot  # the link graph read once, from one generation
         if "units" in item:
             rid = item["id"]
-            own = list(self.snapshot.by_source.get(rid, [])) + [
-                e for u in item["units"] for e in self.snapshot.by_source.get(u["id"], [])
+            own = list(generation.by_source.get(rid, [])) + [
+                e for u in item["units"] for e in generation.by_source.get(u["id"], [])
             ]
             item["links"] = {
                 "violates": self._dedupe(
                     [self._edge_row(e["target"], e) for e in own if e["type"] == "violates"]
                 ),
                 "cites": self._dedupe([self._edge_row(e["target"], e) for e in own if e["type"] == "cites"]),
-                "unresolved": self.snapshot.unresolved.get(rid, []),
+                "unresolved": generation.unresolved.get(rid, []),
             }
             linked = {e["target"] for e in own}
             item["links"]["related"] = (
@@ -151,7 +147,7 @@ class RecordsMixin:
         vb = self.violated_by(item["id"])
         via = {
             e["source"]: e.get("via", "")
-            for e in self.snapshot.by_target.get(item["id"], [])
+            for e in generation.by_target.get(item["id"], [])
             if e["type"] == "violates"
         }
         for c in vb["cases"]:
@@ -167,14 +163,14 @@ class RecordsMixin:
         links["cited_by"] = self._dedupe(
             [
                 self._edge_row(e["source"], e)
-                for e in self.snapshot.by_target.get(item["id"], [])
+                for e in generation.by_target.get(item["id"], [])
                 if e["type"] == "cites"
             ]
         )
         links["cites"] = self._dedupe(
             [
                 self._edge_row(e["target"], e)
-                for e in self.snapshot.by_source.get(item["id"], [])
+                for e in generation.by_source.get(item["id"], [])
                 if e["type"] == "cites"
             ]
         )
@@ -310,9 +306,8 @@ class RecordsMixin:
         for h in generation.engine.top(q, limit=10, filter=rules):
             if h.get("kind") not in ("list-item", "provision"):
                 continue
-            if (
-                h["id"] not in generation.tokens
-            ):  # a draft asks about the same provisions sentence after sentence
+            # a draft asks about the same provisions sentence after sentence: cut each once
+            if h["id"] not in generation.tokens:
                 generation.tokens[h["id"]] = set(cut(h["text"]))
             shared = words & generation.tokens[h["id"]]
             if len(shared) >= 2 and shared & domain_terms():

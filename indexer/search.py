@@ -19,18 +19,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from indexer.analysis import ANALYSIS_VERSION, get_tokenizer
+from indexer.analysis import get_tokenizer
 from indexer.build import (
     CURRENT,
-    SCHEMA_VERSION,
     IndexDamaged,
     IndexOutdated,
     NoIndex,
+    built_by,
     current_generation,
+    outdated,
     read_manifest,
 )
 from indexer.engine import Engine, EngineMissing, open_engine
-from indexer.generation import RESULTS_CACHED, Generation
+from indexer.generation import RESULTS_CACHED, Generation, ResultCache
 from indexer.records_view import RecordsMixin
 from indexer.results import MAX_PAGE, MAX_PER_PAGE, SearchMixin
 from indexer.search_result import SearchResult
@@ -80,12 +81,10 @@ class SearchService(SearchMixin, RecordsMixin):
             if self._current is not None and gen == self._current.path:
                 return False
             manifest = read_manifest(gen)
-            found = (manifest.get("schema_version"), manifest.get("analysis_version"))
-            if found != (SCHEMA_VERSION, ANALYSIS_VERSION):  # Whoosh would read it all the same
-                raise IndexOutdated(gen, found)
+            if outdated(manifest):  # Whoosh would read it all the same
+                raise IndexOutdated(gen, built_by(manifest))
             engine = open_engine(gen, manifest)  # IndexDamaged / EngineMissing name what is wrong
-            opened = Generation(engine, gen, manifest)
-            opened.results.size = self.results_cached
+            opened = Generation(engine, gen, manifest, results=ResultCache(self.results_cached))
             if self._current is not None:
                 self._retired.append((time.monotonic(), self._current))
             self._current = opened
@@ -93,12 +92,11 @@ class SearchService(SearchMixin, RecordsMixin):
             self._close_retired()
         return True
 
-    def _close_retired(self, grace: float | None = None) -> None:
-        grace = RETIRE_AFTER if grace is None else grace
+    def _close_retired(self) -> None:
         now = time.monotonic()
         keep = []
         for retired_at, generation in self._retired:
-            if now - retired_at > grace:
+            if now - retired_at > RETIRE_AFTER:
                 generation.engine.close()
             else:
                 keep.append((retired_at, generation))

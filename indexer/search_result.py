@@ -10,7 +10,7 @@ like a tuple, and ``dump()`` gives plain dicts and lists for JSON.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -18,27 +18,21 @@ from typing import Any
 class _Readable(Mapping):
     """Field access by name, as a read-only mapping of the dataclass's fields."""
 
+    __dataclass_fields__: dict[str, Any]
+
     def __getitem__(self, key: str) -> Any:
-        if key not in self._names():
+        if key not in self.__dataclass_fields__:
             raise KeyError(key)
         return getattr(self, key)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._names())
+        return iter(self.__dataclass_fields__)
 
     def __len__(self) -> int:
-        return len(self._names())
-
-    @classmethod
-    def _names(cls) -> tuple[str, ...]:
-        names = cls.__dict__.get("_field_names")
-        if names is None:
-            names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
-            cls._field_names = names  # type: ignore[attr-defined]
-        return names
+        return len(self.__dataclass_fields__)
 
     def dump(self) -> dict[str, Any]:
-        return {name: plain(getattr(self, name)) for name in self._names()}
+        return {name: plain(getattr(self, name)) for name in self.__dataclass_fields__}
 
 
 def plain(value: Any) -> Any:

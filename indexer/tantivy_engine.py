@@ -35,8 +35,8 @@ STORED_TEXT = {"doc_title", "title", "text"}
 RAW_FIELDS = ("key", "id", "entry", "kind", "doc_id", "year", "issuer", "region", "rank")
 STORED_ONLY = ("number", "heading", "date")
 MULTI_FIELDS = ("category", "sanction", "violates")
-#: matches read back for relaxation and for the facets of a relaxed result; beyond this the
-#: best-scored are kept (relaxation only runs when the strict query found almost nothing)
+#: matches read back for relaxation; beyond this the best-scored are kept (relaxation only runs
+#: when the strict query found almost nothing)
 MATCH_LIMIT = 20_000
 FACET_BUCKETS = 60_000  # facet values one aggregation may return, all facets together
 
@@ -286,7 +286,8 @@ class TantivyEngine:
     ) -> dict[str, Counter[str]]:
         names = list(names)  # ``docs`` unused: the query, run in tantivy, is faster than a list
         # tantivy refuses a request of more than 65,000 buckets in all: the facets share 60,000
-        # (a facet with more values than its share lists its most frequent ones; a page shows 200)
+        # (a facet with more values than its share lists its most frequent ones; a search page
+        # shows 20, a facet's own page 2,000)
         size = max(1, min(self.doc_count(), FACET_BUCKETS // max(1, len(names))))
         # facets that leave some hits out (indexer/schema.py) are counted over the others, each in
         # a request of its own; the rest together

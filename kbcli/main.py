@@ -463,11 +463,11 @@ def _show_unit(item: dict) -> None:
 )
 def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: int, cache: int) -> None:
     """提供网页服务（waitress）；没有索引时先建内置知识库，索引损坏或版本过旧时按原语料重建。"""
-    from indexer.analysis import ANALYSIS_VERSION, get_tokenizer
+    from indexer.analysis import get_tokenizer
     from indexer.build import (
-        SCHEMA_VERSION,
         IndexDamaged,
         current_generation,
+        outdated,
         read_manifest,
         verify_generation,
     )
@@ -483,10 +483,7 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: i
         manifest = read_manifest(gen)
         dirs = tuple(Path(d) for d in manifest.get("corpus", []) if Path(d).is_dir())
         reason = ""
-        if (manifest.get("schema_version"), manifest.get("analysis_version")) != (
-            SCHEMA_VERSION,
-            ANALYSIS_VERSION,
-        ):
+        if outdated(manifest):
             reason = f"{root} 的索引由旧版本建成"
         else:
             # damage is found by content (the manifest's SHA-256 of every file), not size alone
@@ -506,7 +503,7 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: i
     serve_app(root, host, port, threads, workers, cache)
 
 
-def _warm_app(root: Path, cache: int = 128):  # -> Flask
+def _warm_app(root: Path, cache: int):  # -> Flask
     """The app, with the index's facet and sort tables built before the first request."""
     from web import create_app
 
@@ -515,7 +512,7 @@ def _warm_app(root: Path, cache: int = 128):  # -> Flask
     return app
 
 
-def serve_app(root: Path, host: str, port: int, threads: int, workers: int, cache: int = 128) -> None:
+def serve_app(root: Path, host: str, port: int, threads: int, workers: int, cache: int) -> None:
     """waitress; with workers > 1, or one worker over a tantivy index, forked worker processes,
     each opening the index itself after the fork, under a parent that replaces a worker that
     dies: tantivy memory-maps its files, so a file cut short under a running server ends the

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
+from indexer.generation import RESULTS_CACHED
 from web.render import register_errors, register_guards
 
 
@@ -37,7 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAX_FORM_MEMORY_SIZE=4 * 1024 * 1024,
         JSON_AS_ASCII=False,
         PER_PAGE=10,
-        RESULTS_CACHED=128,  # search results kept per generation and worker; 0 turns the cache off
+        RESULTS_CACHED=RESULTS_CACHED,  # search results kept per generation and worker; 0: none
     )
     if config:
         app.config.update(config)

@@ -8,6 +8,7 @@ from urllib.parse import quote_plus, urlencode
 from flask import Blueprint, abort, request, url_for
 
 from indexer.schema import FACET_LABELS, FACETS
+from indexer.search_result import SearchResult
 from kb.models import KIND_LABELS
 from web.render import doc_url, respond, service
 
@@ -57,8 +58,9 @@ def read_state() -> dict[str, Any]:
     }
 
 
-def search_url(state: dict[str, Any], **changes: Any) -> str:
-    """The search page for a state; missing keys take their defaults (no query, relevance, no filters)."""
+def _query_string(state: dict[str, Any], **changes: Any) -> str:
+    """``?…`` for a state (or ""); missing keys take their defaults (no query, relevance, no
+    filters, page 1), which the address leaves out."""
     s = {"q": "", "sort": "relevance", "filters": {}, "page": 1, **state, **changes}
     params: list[tuple[str, str]] = []
     if s["q"]:
@@ -69,15 +71,17 @@ def search_url(state: dict[str, Any], **changes: Any) -> str:
         params.append(("sort", s["sort"]))
     if s.get("page", 1) > 1:
         params.append(("page", str(s["page"])))
-    return url_for("search.search") + ("?" + urlencode(params) if params else "")
+    return "?" + urlencode(params) if params else ""
+
+
+def search_url(state: dict[str, Any], **changes: Any) -> str:
+    """The search page for a state."""
+    return url_for("search.search") + _query_string(state, **changes)
 
 
 def facet_url(state: dict[str, Any], name: str) -> str:
-    """The page listing every value of one facet for a search state."""
-    params = [("q", state["q"])] if state["q"] else []
-    for facet, values in state["filters"].items():
-        params += [(f"f.{facet}", v) for v in values]
-    return url_for("search.facet", name=name) + ("?" + urlencode(params) if params else "")
+    """The page listing every value of one facet for a search state (its query and filters)."""
+    return url_for("search.facet", name=name) + _query_string(state, sort="relevance", page=1)
 
 
 def _toggles(state: dict[str, Any], facet: str, values: list[str]) -> dict[str, str]:
@@ -122,12 +126,11 @@ def search_data() -> dict[str, Any]:
     state = read_state()
     per_page = 10
     svc = service()
-    shown = FACET_SHOWN + FACET_FOLDED
 
-    def run(page: int) -> dict[str, Any]:
+    def run(page: int) -> SearchResult:
         return svc.search(
             state["q"], filters=state["filters"], sort=state["sort"], page=page, per_page=per_page,
-            facet_values=shown,
+            facet_values=FACET_SHOWN + FACET_FOLDED,
         )  # fmt: skip
 
     result = run(state["page"])
