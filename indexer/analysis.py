@@ -19,7 +19,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -129,6 +129,7 @@ def get_tokenizer() -> jieba.Tokenizer:
                 for word, freq, tag in _user_words():
                     tk.add_word(word, freq, tag)
                 _fast = _load_fast(tk)
+                _unchanged()  # made before any worker forks, as the dictionary is
                 _tokenizer = tk
     return _tokenizer
 
@@ -158,6 +159,45 @@ def normalise(text: str) -> str:
     return lowered if len(lowered) == len(out) else out
 
 
+@cache
+def _variants() -> dict[str, frozenset[str]]:
+    """character → the other characters that normalise to it (處 → 处, Ａ and A → a)."""
+    out: dict[str, set[str]] = {}
+    for x in map(chr, range(0x10000)):
+        if 0xD800 <= ord(x) <= 0xDFFF:
+            continue
+        c = normalise(x)
+        if c != x and len(c) == 1:
+            out.setdefault(c, set()).add(x)
+    return {c: frozenset(xs) for c, xs in out.items()}
+
+
+@cache
+def _unchanged() -> frozenset[str]:
+    """Characters of the normalised forms that normalising leaves as they are."""
+    return (
+        frozenset(c for c in _variants() if normalise(c) == c)
+        | frozenset(chr(i) for i in range(0x4E00, 0xA000) if normalise(chr(i)) == chr(i))
+        | frozenset(normalise(chr(i)) for i in range(0x20, 0x7F))
+    )
+
+
+def normalise_for(text: str, terms: Iterable[str]) -> str:
+    """``text`` as searched for ``terms`` (normalised words): ``normalise(text)`` where it
+    matters, the text itself when none of its characters is another form of a character of the
+    terms — the terms are then found at the same places in either, and a translate of every
+    character (most of a snippet's time) is saved."""
+    chars = {c for t in terms for c in t}
+    variants = _variants()
+    if not _unchanged().issuperset(chars):  # not normalised words: no shortcut
+        return normalise(text)
+    for c in chars:
+        for x in variants.get(c, ()):
+            if x in text:
+                return normalise(text)
+    return text
+
+
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 
 
@@ -169,7 +209,7 @@ _CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
 _plans: dict[str, tuple[bool, tuple[tuple[str, int, int], ...]]] = {}
 
 
-def _plan(word: str) -> tuple[bool, tuple[tuple[str, int, int], ...]]:
+def token_plan(word: str) -> tuple[bool, tuple[tuple[str, int, int], ...]]:
     """Whether a segmented word is indexed, and the dictionary words inside it with their
     offsets. Depends on the word alone (the dictionary is fixed once loaded), so it is worked
     out once per distinct word: the vocabulary is small next to the text."""
@@ -198,7 +238,7 @@ def tokens(text: str, *, subwords: bool = False) -> Iterator[tuple[str, int, int
     pos = 0
     for word, start, end in segment(norm):
         word = word.strip()
-        keep, subs = _plan(word)
+        keep, subs = token_plan(word)
         if not keep:
             continue
         yield word, pos, start, end

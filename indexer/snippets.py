@@ -9,9 +9,10 @@ to insert as HTML.
 from __future__ import annotations
 
 import html
+from bisect import bisect_right
 from collections.abc import Mapping
 
-from indexer.analysis import normalise, tokens
+from indexer.analysis import normalise, normalise_for, segment, token_plan
 
 WINDOW = 160  # characters shown
 LEAD = 24  # characters of context kept before the first match of the window
@@ -22,7 +23,7 @@ _OPEN, _CLOSE = "【〔[（(《", "】〕]）)》"
 def _occurrences(text: str, weights: Mapping[str, float]) -> list[tuple[int, int, str]]:
     """(start, end, term) of each term's occurrences as substrings of the normalised text: a
     fast first look at where the matches are, at any length of text."""
-    norm = normalise(text)
+    norm = normalise_for(text, weights)
     out: list[tuple[int, int, str]] = []
     for t in weights:
         i, n = norm.find(t), 0
@@ -33,21 +34,35 @@ def _occurrences(text: str, weights: Mapping[str, float]) -> list[tuple[int, int
     return out
 
 
-def _matches(text: str, offset: int, weights: Mapping[str, float]) -> list[tuple[int, int, str]]:
+def _matches(
+    text: str, offset: int, found: list[tuple[int, int, str]], weights: Mapping[str, float]
+) -> list[tuple[int, int, str]]:
     """(start, end, term) of every matched token in a piece of text that starts at ``offset``,
-    sub-words included, overlaps removed: what is marked."""
-    found = sorted(
-        (
-            (offset + start, offset + end, tok)
-            for tok, _, start, end in tokens(text, subwords=True)
-            if tok in weights
-        ),
-        key=lambda m: (m[0], -(m[1] - m[0])),
-    )
+    sub-words included, overlaps removed: what is marked. ``found``: the terms' occurrences as
+    substrings; one is marked when the analysis cuts the piece so that it is a token or a
+    sub-word of one (a term inside another word is not what the hit matched)."""
+    window = [m for m in found if offset <= m[0] and m[1] <= offset + len(text)]
+    if not window:
+        return []
+    words = segment(normalise(text))
+    starts = [s for _, s, _ in words]
     out: list[tuple[int, int, str]] = []
-    for m in found:
-        if not out or m[0] >= out[-1][1]:
-            out.append(m)
+    for s, e, t in window:  # by start, the longer first
+        k = bisect_right(starts, s - offset) - 1
+        word, ws, we = words[k]
+        if e - offset > we:  # across two words
+            continue
+        keep, subs = token_plan(word.strip())
+        if not keep:
+            continue
+        if (word.strip(), ws, we) != (t, s - offset, e - offset) and (
+            t,
+            s - offset - ws,
+            e - offset - ws,
+        ) not in subs:
+            continue
+        if not out or s >= out[-1][1]:
+            out.append((s, e, t))
     return out
 
 
@@ -130,7 +145,7 @@ def snippet(text: str, weights: Mapping[str, float]) -> str:
     start = max(0, min(start, end - WINDOW))  # near the end of the text: fill the window backwards
     start = _boundary(text, start)
     start, end = _unsplit(text, start, end)
-    matches = _matches(text[start:end], start, weights) if found else []
+    matches = _matches(text[start:end], start, found, weights)
     parts = ["…"] if start > 0 else []
     pos = start
     for s, e, _ in matches:
