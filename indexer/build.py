@@ -42,8 +42,9 @@ from kb.links.correspondence import load_correspondence
 from kb.links.graph import build_edges
 from kb.models import KIND_LABELS, Record, date_key
 
-# 4: key is a column; 5: meta, anchor fields; 6: sort_date (year-only dates); 7: tantivy key hash
-SCHEMA_VERSION = "7"
+# 4: key is a column; 5: meta, anchor fields; 6: sort_date (year-only dates); 7: tantivy key hash;
+# 8: tantivy counts a facet that leaves hits out from a field of its own
+SCHEMA_VERSION = "8"
 CURRENT = "CURRENT"
 LOCK = ".build.lock"
 MANIFEST = "manifest.json"

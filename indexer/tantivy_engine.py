@@ -35,6 +35,9 @@ STORED_TEXT = {"doc_title", "title", "text"}
 RAW_FIELDS = ("key", "id", "entry", "kind", "doc_id", "year", "issuer", "region", "rank")
 STORED_ONLY = ("number", "heading", "date")
 MULTI_FIELDS = ("category", "sanction", "violates")
+#: a facet that leaves some hits out of its counts (indexer/schema.py) is counted from a fast
+#: field of its own that only the counted hits carry: every facet then counts in one request
+COUNTED = {name: f"{FACETS[name]}_counted" for name in FACET_LEAVES_OUT}
 #: matches read back for relaxation; beyond this the best-scored are kept (relaxation only runs
 #: when the strict query found almost nothing)
 MATCH_LIMIT = 20_000
@@ -47,6 +50,8 @@ def _schema() -> Any:
         sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
     for name in MULTI_FIELDS:
         sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
+    for name in COUNTED.values():
+        sb.add_text_field(name, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
     for name in STORED_ONLY:
         sb.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
     for name in TEXT_FIELDS:
@@ -100,6 +105,10 @@ def to_document(entry: dict[str, Any]) -> Any:
         for v in (entry.get(name) or "").split(","):
             if v:
                 doc.add_text(name, v)
+    for name, field in COUNTED.items():
+        left_out, value = FACET_LEAVES_OUT[name]
+        if entry.get(FACETS[name]) and entry.get(FACETS[left_out]) != value:
+            doc.add_text(field, str(entry[FACETS[name]]))
     for name in TEXT_FIELDS:
         value = entry.get(name)
         if value:
@@ -289,22 +298,9 @@ class TantivyEngine:
         # (a facet with more values than its share lists its most frequent ones; a search page
         # shows 20, a facet's own page 2,000)
         size = max(1, min(self.doc_count(), FACET_BUCKETS // max(1, len(names))))
-        # facets that leave some hits out (indexer/schema.py) are counted over the others, each in
-        # a request of its own; the rest together
-        requests: dict[tuple[str, str] | None, list[str]] = {}
-        for name in names:
-            requests.setdefault(FACET_LEAVES_OUT.get(name), []).append(name)
-        out: dict[str, Counter[str]] = {}
-        for left_out, group in requests.items():
-            q = query
-            if left_out is not None and query is not None:
-                q = Q.And([query, Q.Not(Q.Term(FACETS[left_out[0]], left_out[1]))])
-            spec = {name: {"terms": {"field": FACETS[name], "size": size}} for name in group}
-            agg = self.searcher.aggregate(compile_query(q), spec)
-            out.update(
-                {name: Counter({b["key"]: b["doc_count"] for b in agg[name]["buckets"]}) for name in group}
-            )
-        return out
+        spec = {name: {"terms": {"field": COUNTED.get(name, FACETS[name]), "size": size}} for name in names}
+        agg = self.searcher.aggregate(compile_query(query if query is not None else Q.Every()), spec)
+        return {name: Counter({b["key"]: b["doc_count"] for b in agg[name]["buckets"]}) for name in names}
 
     # ------------------------------------------------------------ stored fields
 
