@@ -21,6 +21,7 @@ from typing import Any
 from indexer.engine import Engine
 
 RESULTS_CACHED = 128  # search results kept per generation and worker (least recently used go)
+CASES_KEPT = 50_000  # hits whose broken provisions are remembered (a few MB)
 
 
 @dataclass(eq=False)
@@ -38,6 +39,11 @@ class Generation:
     versions: dict[str, list[str]] = field(default_factory=dict)
     related: dict[tuple, list[dict[str, Any]]] = field(default_factory=dict)
     results: ResultCache = field(default_factory=lambda: ResultCache(RESULTS_CACHED))
+    _edition_docs: dict[Any, str] | None = field(default=None, repr=False)
+    #: unit or record id → its record's kind (``get(id, kind_of)`` reads it once)
+    unit_kinds: Bounded = field(default_factory=lambda: Bounded(CASES_KEPT))
+    #: document → the provisions it broke (a case; () for any other hit), for 相关条文
+    cases_broke: Bounded = field(default_factory=lambda: Bounded(CASES_KEPT))
 
     def __post_init__(self) -> None:
         for e in self.manifest.get("edges", []):
@@ -56,6 +62,43 @@ class Generation:
     @property
     def name(self) -> str:
         return self.path.name
+
+    def edition_docs(self) -> dict[Any, str]:
+        """The documents of the units another edition corresponds to (``versions``), by the
+        engine's document handle: folding editions looks only at these, and never reads the
+        stored fields of the other hits of a search. Found once per generation."""
+        found = self._edition_docs
+        if found is None:
+            found = {}
+            for uid in self.versions:
+                doc = self.engine.find(f"hit:{uid}")
+                if doc is not None:
+                    found[doc] = uid
+            self._edition_docs = found
+        return found
+
+
+class Bounded:
+    """A table filled as documents are read, emptied when it grows past ``size`` (it refills
+    with what is read again): values a function of the generation alone, so two threads can
+    only write the same one twice."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: dict[Hashable, Any] = {}
+
+    def get(self, key: Hashable, compute: Callable[[Hashable], Any] | None = None) -> Any:
+        """The value kept for ``key``; else ``compute(key)``, kept (None when no ``compute``)."""
+        value = self._items.get(key)
+        if value is None and compute is not None:
+            value = self.put(key, compute(key))
+        return value
+
+    def put(self, key: Hashable, value: Any) -> Any:
+        if len(self._items) >= self.size:
+            self._items = {}
+        self._items[key] = value
+        return value
 
 
 class ResultCache:
@@ -91,4 +134,4 @@ class ResultCache:
         return len(self._items)
 
 
-__all__ = ["RESULTS_CACHED", "Generation", "ResultCache"]
+__all__ = ["CASES_KEPT", "RESULTS_CACHED", "Bounded", "Generation", "ResultCache"]

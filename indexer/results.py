@@ -85,7 +85,7 @@ class SearchMixin:
                     ranked = relaxed.ranked(engine)
                     total = len(ranked)
             all_ranked = len(ranked) == total
-            ranked, folded = self._fold_versions(engine, ranked)
+            ranked, folded = self._fold_versions(ranked)
             total -= sum(len(v) for v in folded.values())
             if all_ranked:
                 listed = [d for _, d in ranked]
@@ -141,35 +141,39 @@ class SearchMixin:
         ``read``: the stored fields of documents already read for this page."""
         shown = {h["id"] for h in hits}
         counts: Counter[str] = Counter()
+        broken = self.snapshot.cases_broke
         for d in docs:
-            f = read.get(d) or self.engine.stored(d)
-            if f.get("kind") == "case":
-                counts.update(v for v in (f.get("violates") or "").split(",") if v and v not in shown)
+            provisions = broken.get(d)
+            if provisions is None:
+                f = read.get(d) or self.engine.stored(d)
+                provisions = broken.put(
+                    d, tuple(v for v in (f.get("violates") or "").split(",") if v and f.get("kind") == "case")
+                )
+            counts.update(v for v in provisions if v not in shown)
         return [
             {"id": uid, "label": self.label(uid), "cases": n}
             for uid, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:RELATED_SHOWN]
         ]
 
-    def _fold_versions(
-        self, engine: Any, ranked: list[tuple[float, Any]]
-    ) -> tuple[list, dict[Any, list[str]]]:
+    def _fold_versions(self, ranked: list[tuple[float, Any]]) -> tuple[list, dict[Any, list[str]]]:
         """One hit per article across the editions of a policy: the same article in the 2018 and
         the 2023 条例 (by the correspondence table) is shown once, where it ranks best, with the
         other edition's article named beside it."""
         versions = self.snapshot.versions
         if not versions:
             return ranked, {}
-        keys = engine.keys(d for _, d in ranked)
-        kept: dict[str, Any] = {}  # unit id → the document that stands for its group
+        editions = self.snapshot.edition_docs()
+        kept: dict[str, Any] = {}  # unit id → the document that stands for its edition group
         folded: dict[Any, list[str]] = {}
         out = []
-        for (score, d), key in zip(ranked, keys, strict=True):
-            uid = key[4:]
-            owner = next((kept[g] for g in (uid, *versions.get(uid, ())) if g in kept), None)
-            if owner is not None:
-                folded.setdefault(owner, []).append(uid)
-                continue
-            kept[uid] = d
+        for score, d in ranked:
+            uid = editions.get(d)
+            if uid is not None:
+                owner = next((kept[g] for g in (uid, *versions.get(uid, ())) if g in kept), None)
+                if owner is not None:
+                    folded.setdefault(owner, []).append(uid)
+                    continue
+                kept[uid] = d
             out.append((score, d))
         return out, folded
 
@@ -252,26 +256,34 @@ class SearchMixin:
             counts.update(engine.facet_counts(names, query=counted(others), docs=docs))
         out: dict[str, list[dict[str, Any]]] = {}
         sizes: dict[str, int] = {}
+        kinds = self.snapshot.unit_kinds
         for name in FACETS:
             selected = set(filters.get(name, []))
-            rows = [{"value": v, "count": c, "selected": v in selected} for v, c in counts[name].items() if v]
+            pairs = [(v, c) for v, c in counts[name].items() if v]
             if name == "violates":  # 违反条文 counts provisions; a list item is what a case is about
-                rows = [r for r in rows if r["selected"] or self._kind_of(r["value"]) == "policy"]
-            for v in selected - {r["value"] for r in rows}:  # none, or past an engine's bucket cap
+                pairs = [(v, c) for v, c in pairs if v in selected or kinds.get(v, self._kind_of) == "policy"]
+            for v in selected - {v for v, _ in pairs}:  # none, or past an engine's bucket cap
                 others = tuple(sorted(k for k in filters if k != name))
-                count = engine.by_date(Q.And([counted(others), Q.Term(FACETS[name], v)]), True, 0, 1)[0]
-                rows.append({"value": v, "count": count, "selected": True})
-            rows.sort(
-                key=lambda r: (-r["count"], r["value"]) if name != "year" else (r["value"],),
-                reverse=name == "year",
-            )
-            sizes[name] = len(rows)
-            if values is not None and len(rows) > values:  # the first ones, and every selected one
-                rows = rows[:values] + [r for r in rows[values:] if r["selected"]]
+                pairs.append(
+                    (v, engine.by_date(Q.And([counted(others), Q.Term(FACETS[name], v)]), True, 0, 1)[0])
+                )
+            if name == "year":
+                pairs.sort(reverse=True)
+            else:
+                pairs.sort(key=lambda x: (-x[1], x[0]))
+            sizes[name] = len(pairs)
+            if values is not None and len(pairs) > values:  # the first ones, and every selected one
+                pairs = pairs[:values] + [x for x in pairs[values:] if x[0] in selected]
             named = name in ("violates", "document")  # (文件 leaves case hits out: FACET_LEAVES_OUT)
-            for row in rows:
-                row["label"] = self.label(row["value"]) if named else value_label(name, row["value"])
-            out[name] = rows
+            out[name] = [
+                {
+                    "value": v,
+                    "count": c,
+                    "selected": v in selected,
+                    "label": self.label(v) if named else value_label(name, v),
+                }
+                for v, c in pairs
+            ]
         return out, sizes
 
 
