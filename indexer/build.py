@@ -595,8 +595,11 @@ def _write_tantivy(
     progress: Progress | None,
     procs: int | None,
 ) -> list[str]:
-    """The tantivy writer: one process (tantivy indexes on its own threads), the same entries,
-    the same proof of completeness from the keys tantivy holds."""
+    """The tantivy writer: one process, the same entries, the same proof of completeness from
+    the keys tantivy holds. One indexing thread unless ``procs`` asks for more: this process
+    cuts the words (the slow part) and feeds it, so a second thread only splits the index into
+    two segments, and every search and facet count then runs twice (at 2k a search took 2.7
+    ms on two segments, 2.3 on one; the 10k build was no slower)."""
     from indexer import tantivy_engine as te
 
     if incremental and previous is not None:
@@ -606,7 +609,7 @@ def _write_tantivy(
         gen.mkdir()
         index = te.create_index(gen)
     n_todo = todo.hits
-    writer = index.writer(heap_size=TANTIVY_HEAP, num_threads=max(1, procs or min(2, os.cpu_count() or 1)))
+    writer = index.writer(heap_size=TANTIVY_HEAP, num_threads=max(1, procs or 1))
     try:
         if incremental:
             for rid in removed + [rid for rid in todo.ids if rid in old_hashes]:
