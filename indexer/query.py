@@ -324,11 +324,21 @@ class Plan:
     units: list[Unit]
     must_not: list[Q.Query]
     facets: dict[str, Q.Query]
+    _made: dict[tuple, Q.Query] = field(default_factory=dict, repr=False, compare=False)
 
     def query(self, facets: Iterable[str] | None = None, units: bool = True) -> Q.Query:
-        """The strict query (every unit), with the facet filters named (all by default)."""
-        names = self.facets if facets is None else facets
-        must = list(self.required) + [self.facets[n] for n in names if n in self.facets]
+        """The strict query (every unit), with the facet filters named (all by default). The
+        same arguments give the same query object: an engine compiles one once (the ranking and
+        the facet counts of a search without filters ask for the same query)."""
+        wanted = self.facets.keys() if facets is None else set(facets)
+        names = tuple(n for n in self.facets if n in wanted)
+        made = self._made.get((names, units))
+        if made is None:
+            made = self._made[(names, units)] = self._query(names, units)
+        return made
+
+    def _query(self, names: tuple[str, ...], units: bool) -> Q.Query:
+        must = list(self.required) + [self.facets[n] for n in names]
         scored = [u.query for u in self.units] if units else []
         base: Q.Query = Q.And(scored + must) if len(scored + must) > 1 else (scored + must)[0]
         if self.must_not:

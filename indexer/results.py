@@ -129,7 +129,7 @@ class SearchMixin:
             filters=frozen_map({k: tuple(v) for k, v in filters.items()}),
             hits=tuple(hits),
             provisions=tuple(frozen_map(p) for p in provisions),
-            facets=frozen_map({k: tuple(FacetValue(**r) for r in rows) for k, rows in facet_rows.items()}),
+            facets=frozen_map(facet_rows),
             facet_sizes=frozen_map(facet_sizes),
         )
 
@@ -223,7 +223,7 @@ class SearchMixin:
         leave_out: list[str] = (),  # type: ignore[assignment]
         listed: list[Any] | None = None,
         values: int | None = None,
-    ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+    ) -> tuple[dict[str, tuple[FacetValue, ...]], dict[str, int]]:
         """Counts per facet value over all matching hits. A facet's own selection is left out of
         its counts (so a second value can be added); multi-valued facets count a hit under each
         of its values. ``relaxed``: the list is this relaxed match, so the facets count it;
@@ -254,7 +254,7 @@ class SearchMixin:
         for others, names in groups.items():
             docs = listed if set(others) == set(filters) else None
             counts.update(engine.facet_counts(names, query=counted(others), docs=docs))
-        out: dict[str, list[dict[str, Any]]] = {}
+        out: dict[str, tuple[FacetValue, ...]] = {}
         sizes: dict[str, int] = {}
         kinds = self.snapshot.unit_kinds
         for name in FACETS:
@@ -275,15 +275,10 @@ class SearchMixin:
             if values is not None and len(pairs) > values:  # the first ones, and every selected one
                 pairs = pairs[:values] + [x for x in pairs[values:] if x[0] in selected]
             named = name in ("violates", "document")  # (文件 leaves case hits out: FACET_LEAVES_OUT)
-            out[name] = [
-                {
-                    "value": v,
-                    "count": c,
-                    "selected": v in selected,
-                    "label": self.label(v) if named else value_label(name, v),
-                }
+            out[name] = tuple(
+                FacetValue(v, c, v in selected, self.label(v) if named else value_label(name, v))
                 for v, c in pairs
-            ]
+            )
         return out, sizes
 
 

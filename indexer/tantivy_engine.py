@@ -160,8 +160,26 @@ def held_keys(index: Any, expected: Iterable[str] = ()) -> Counter[str]:
 # ---------------------------------------------------------------- queries
 
 
+_compiled: dict[
+    int, tuple[Any, Any]
+] = {}  # id(query) → (query, compiled): the query held, so its id is not reused
+COMPILED_KEPT = 256
+
+
 def compile_query(q: Any) -> Any:
-    """A whoosh.query tree as a tantivy query, boosts and field weights kept."""
+    """A whoosh.query tree as a tantivy query, boosts and field weights kept. The last queries
+    compiled are remembered by identity (a search ranks and counts facets with one query)."""
+    hit = _compiled.get(id(q))
+    if hit is not None and hit[0] is q:
+        return hit[1]
+    out = _compile(q)
+    if len(_compiled) >= COMPILED_KEPT:
+        _compiled.clear()
+    _compiled[id(q)] = (q, out)
+    return out
+
+
+def _compile(q: Any) -> Any:
     T = tantivy.Query  # noqa: N806
     occur = tantivy.Occur
     boost = getattr(q, "boost", 1.0) or 1.0
@@ -180,22 +198,20 @@ def compile_query(q: Any) -> Any:
     elif isinstance(q, Q.Prefix):
         out = T.regex_query(SCHEMA, q.fieldname, re.escape(str(q.text)) + ".*")
     elif isinstance(q, Q.AndMaybe):
-        out = T.boolean_query([(occur.Must, compile_query(q.a)), (occur.Should, compile_query(q.b))])
+        out = T.boolean_query([(occur.Must, _compile(q.a)), (occur.Should, _compile(q.b))])
     elif isinstance(q, Q.AndNot):
-        out = T.boolean_query([(occur.Must, compile_query(q.a)), (occur.MustNot, compile_query(q.b))])
+        out = T.boolean_query([(occur.Must, _compile(q.a)), (occur.MustNot, _compile(q.b))])
     elif isinstance(q, Q.And):
         out = T.boolean_query(
             [
-                (occur.MustNot, compile_query(s.query))
-                if isinstance(s, Q.Not)
-                else (occur.Must, compile_query(s))
+                (occur.MustNot, _compile(s.query)) if isinstance(s, Q.Not) else (occur.Must, _compile(s))
                 for s in q.subqueries
             ]
         )
     elif isinstance(q, Q.Not):
-        out = T.boolean_query([(occur.Must, T.all_query()), (occur.MustNot, compile_query(q.query))])
+        out = T.boolean_query([(occur.Must, T.all_query()), (occur.MustNot, _compile(q.query))])
     elif isinstance(q, Q.Or):
-        out = T.boolean_query([(occur.Should, compile_query(s)) for s in q.subqueries])
+        out = T.boolean_query([(occur.Should, _compile(s)) for s in q.subqueries])
     elif isinstance(q, Q.Every):
         out = T.all_query()
     elif isinstance(q, Q.NullQuery) or q is Q.NullQuery:
@@ -253,9 +269,20 @@ class TantivyEngine:
     def ranked(self, query: Any, limit: int | None = None) -> tuple[int, list[tuple[float, Handle]]]:
         n = self.doc_count() if limit is None else min(limit, max(1, self.doc_count()))
         total, hits = self._hits(query, n, weight_by_field="prior")
-        ties = self.searcher.fast_field_values("tie", [self._addr(h) for _, h in hits]) if hits else []
-        rows = sorted(zip(hits, ties, strict=True), key=lambda x: (-x[0][0], x[1]))
-        return total, [(score / 2, h) for (score, h), _ in rows]  # weight_by_field doubled the prior
+        # best first; equal scores by the key's hash, read for the hits that share a score only
+        tied = [k for k in range(1, len(hits)) if hits[k][0] == hits[k - 1][0]]
+        if tied:
+            tied = sorted({j for k in tied for j in (k - 1, k)})
+            ties = dict(
+                zip(
+                    tied,
+                    self.searcher.fast_field_values("tie", [self._addr(hits[k][1]) for k in tied]),
+                    strict=True,
+                )
+            )
+            order = sorted(range(len(hits)), key=lambda k: (-hits[k][0], ties.get(k, 0)))
+            hits = [hits[k] for k in order]
+        return total, [(score / 2, h) for score, h in hits]  # weight_by_field doubled the prior
 
     def by_date(self, query: Any, newest_first: bool, start: int, limit: int) -> tuple[int, list[Handle]]:
         field = "newest" if newest_first else "oldest"
