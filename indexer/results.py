@@ -163,19 +163,22 @@ class SearchMixin:
         if not versions:
             return ranked, {}
         editions = self.snapshot.edition_docs()
+        found = [i for i, (_, d) in enumerate(ranked) if d in editions]
         kept: dict[str, Any] = {}  # unit id → the document that stands for its edition group
         folded: dict[Any, list[str]] = {}
-        out = []
-        for score, d in ranked:
-            uid = editions.get(d)
-            if uid is not None:
-                owner = next((kept[g] for g in (uid, *versions.get(uid, ())) if g in kept), None)
-                if owner is not None:
-                    folded.setdefault(owner, []).append(uid)
-                    continue
+        dropped = set()
+        for i in found:
+            d = ranked[i][1]
+            uid = editions[d]
+            owner = next((kept[g] for g in (uid, *versions.get(uid, ())) if g in kept), None)
+            if owner is not None:
+                folded.setdefault(owner, []).append(uid)
+                dropped.add(i)
+            else:
                 kept[uid] = d
-            out.append((score, d))
-        return out, folded
+        if not dropped:
+            return ranked, folded
+        return [x for i, x in enumerate(ranked) if i not in dropped], folded
 
     def _terms(self, wq: Any, relaxed: Relaxation | None) -> dict[str, float]:
         """The text terms a hit may have matched, with their weight for choosing a snippet."""

@@ -18,6 +18,8 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Iterable
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -254,15 +256,11 @@ class TantivyEngine:
     def _addr(h: Handle) -> Any:
         return tantivy.DocAddress(h[0], h[1])
 
-    @staticmethod
-    def _handle(addr: Any) -> Handle:
-        return (addr.segment_ord, addr.doc)
-
     def _hits(self, query: Any, limit: int, **kw: Any) -> tuple[int, list[tuple[Any, Handle]]]:
         if limit <= 0:
             return self.searcher.search(compile_query(query), 1, count=True).count, []
         r = self.searcher.search(compile_query(query), limit, count=True, **kw)
-        return r.count, [(k, self._handle(a)) for k, a in r.hits]
+        return r.count, [(k, (a.segment_ord, a.doc)) for k, a in r.hits]
 
     # ------------------------------------------------------------ matching
 
@@ -270,18 +268,15 @@ class TantivyEngine:
         n = self.doc_count() if limit is None else min(limit, max(1, self.doc_count()))
         total, hits = self._hits(query, n, weight_by_field="prior")
         # best first; equal scores by the key's hash, read for the hits that share a score only
-        tied = [k for k in range(1, len(hits)) if hits[k][0] == hits[k - 1][0]]
+        runs = [list(run) for _, run in groupby(hits, key=itemgetter(0))]
+        tied = [h for run in runs if len(run) > 1 for _, h in run]
         if tied:
-            tied = sorted({j for k in tied for j in (k - 1, k)})
-            ties = dict(
-                zip(
-                    tied,
-                    self.searcher.fast_field_values("tie", [self._addr(hits[k][1]) for k in tied]),
-                    strict=True,
-                )
-            )
-            order = sorted(range(len(hits)), key=lambda k: (-hits[k][0], ties.get(k, 0)))
-            hits = [hits[k] for k in order]
+            values = self.searcher.fast_field_values("tie", [self._addr(h) for h in tied])
+            tie = dict(zip(tied, values, strict=True))
+            for run in runs:
+                if len(run) > 1:
+                    run.sort(key=lambda x: tie[x[1]])
+            hits = [x for run in runs for x in run]
         return total, [(score / 2, h) for score, h in hits]  # weight_by_field doubled the prior
 
     def by_date(self, query: Any, newest_first: bool, start: int, limit: int) -> tuple[int, list[Handle]]:
