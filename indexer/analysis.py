@@ -21,6 +21,8 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 from functools import cache
+from itertools import accumulate
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -231,12 +233,25 @@ def token_plan(word: str) -> tuple[bool, tuple[tuple[str, int, int], ...]]:
     return plan
 
 
-def tokens(text: str, *, subwords: bool = False) -> Iterator[tuple[str, int, int, int]]:
+def tokens(
+    text: str, *, subwords: bool = False, cuts: bytearray | None = None
+) -> Iterator[tuple[str, int, int, int]]:
     """(token, position, start, end) for every indexable token of the text. With ``subwords``,
-    dictionary words inside a long token follow it at the same position."""
+    dictionary words inside a long token follow it at the same position. ``cuts``: the length
+    of every word the text was cut into, tokens or not, is added to it (``add_cut``), so that
+    the words can be found again without cutting the text (``word_spans``)."""
     norm = normalise(text)
+    words = segment(norm)
+    if cuts is not None:
+        mark = len(cuts)
+        try:  # one byte a word, counted in C
+            cuts.extend(map(len, map(itemgetter(0), words)))
+        except ValueError:  # a word of 256 characters or more
+            del cuts[mark:]
+            for word, _, _ in words:
+                add_cut(cuts, len(word))
     pos = 0
-    for word, start, end in segment(norm):
+    for word, start, end in words:
         word = word.strip()
         keep, subs = token_plan(word)
         if not keep:
@@ -246,6 +261,31 @@ def tokens(text: str, *, subwords: bool = False) -> Iterator[tuple[str, int, int
             for sub, i, j in subs:
                 yield sub, pos, start + i, start + j
         pos += 1
+
+
+def add_cut(cuts: bytearray, length: int) -> None:
+    """A word's length as one byte; a longer word as 0 and three bytes."""
+    if 0 < length < 256:
+        cuts.append(length)
+    else:
+        cuts.append(0)
+        cuts.extend(length.to_bytes(3, "big"))
+
+
+def word_spans(cuts: bytes) -> list[int]:
+    """Where each word starts, and the end of the last, from ``cuts`` (see ``tokens``)."""
+    if 0 not in cuts:
+        return [0, *accumulate(cuts)]
+    out, at, i = [0], 0, 0
+    while i < len(cuts):
+        if cuts[i]:
+            at += cuts[i]
+            i += 1
+        else:
+            at += int.from_bytes(cuts[i + 1 : i + 4], "big")
+            i += 4
+        out.append(at)
+    return out
 
 
 def subwords(word: str) -> list[str]:

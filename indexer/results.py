@@ -196,7 +196,8 @@ class SearchMixin:
         text_snippet = ""
         if snippets:
             try:
-                text_snippet = snippet(f.get("text", ""), terms) or snippet(f.get("text", ""), {})
+                text = f.get("text", "")
+                text_snippet = snippet(text, terms, f.get("cuts")) or snippet(text, {})
             except Exception:  # a highlighter failure must not cost the hit
                 text_snippet = ""
         return Hit(

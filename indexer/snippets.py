@@ -12,7 +12,7 @@ import html
 from bisect import bisect_right
 from collections.abc import Mapping
 
-from indexer.analysis import normalise, normalise_for, segment, token_plan
+from indexer.analysis import normalise, normalise_for, segment, token_plan, word_spans
 
 WINDOW = 160  # characters shown
 LEAD = 24  # characters of context kept before the first match of the window
@@ -35,31 +35,45 @@ def _occurrences(text: str, weights: Mapping[str, float]) -> list[tuple[int, int
 
 
 def _matches(
-    text: str, offset: int, found: list[tuple[int, int, str]], weights: Mapping[str, float]
+    text: str,
+    start: int,
+    end: int,
+    found: list[tuple[int, int, str]],
+    weights: Mapping[str, float],
+    cuts: bytes | None = None,
 ) -> list[tuple[int, int, str]]:
-    """(start, end, term) of every matched token in a piece of text that starts at ``offset``,
-    sub-words included, overlaps removed: what is marked. ``found``: the terms' occurrences as
-    substrings; one is marked when the analysis cuts the piece so that it is a token or a
-    sub-word of one (a term inside another word is not what the hit matched)."""
-    window = [m for m in found if offset <= m[0] and m[1] <= offset + len(text)]
+    """(start, end, term) of every matched token between ``start`` and ``end``, sub-words
+    included, overlaps removed: what is marked. ``found``: the terms' occurrences as
+    substrings; one is marked when the analysis cut the text so that it is a token or a
+    sub-word of one (a term inside another word is not what the hit matched). ``cuts``: the
+    words the text was cut into when it was indexed (analysis.word_spans); without them the
+    piece shown is cut again."""
+    window = [m for m in found if start <= m[0] and m[1] <= end]
     if not window:
         return []
-    words = segment(normalise(text))
-    starts = [s for _, s, _ in words]
+    if cuts:
+        starts = word_spans(cuts)
+        words = None
+    else:
+        words = [(w, start + a, start + b) for w, a, b in segment(normalise(text[start:end]))]
+        starts = [a for _, a, _ in words]
     out: list[tuple[int, int, str]] = []
     for s, e, t in window:  # by start, the longer first
-        k = bisect_right(starts, s - offset) - 1
-        word, ws, we = words[k]
-        if e - offset > we:  # across two words
+        k = bisect_right(starts, s) - 1
+        if words is None:
+            if k + 1 >= len(starts):
+                continue
+            ws, we = starts[k], starts[k + 1]
+            word = normalise(text[ws:we])
+        else:
+            word, ws, we = words[k]
+        if e > we:  # across two words
             continue
-        keep, subs = token_plan(word.strip())
+        word = word.strip()
+        keep, subs = token_plan(word)
         if not keep:
             continue
-        if (word.strip(), ws, we) != (t, s - offset, e - offset) and (
-            t,
-            s - offset - ws,
-            e - offset - ws,
-        ) not in subs:
+        if (word, ws, we) != (t, s, e) and (t, s - ws, e - ws) not in subs:
             continue
         if not out or s >= out[-1][1]:
             out.append((s, e, t))
@@ -129,9 +143,10 @@ def _unsplit(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def snippet(text: str, weights: Mapping[str, float]) -> str:
+def snippet(text: str, weights: Mapping[str, float], cuts: bytes | None = None) -> str:
     """An HTML-escaped snippet of ``text`` with ``<mark>`` around matched terms; ``weights``:
-    term → weight (idf). Without a match, the text's opening."""
+    term → weight (idf); ``cuts``: how the text was cut when indexed, when the engine kept it.
+    Without a match, the text's opening."""
     if not text:
         return ""
     found = _occurrences(text, weights) if weights else []
@@ -145,7 +160,7 @@ def snippet(text: str, weights: Mapping[str, float]) -> str:
     start = max(0, min(start, end - WINDOW))  # near the end of the text: fill the window backwards
     start = _boundary(text, start)
     start, end = _unsplit(text, start, end)
-    matches = _matches(text[start:end], start, found, weights)
+    matches = _matches(text, start, end, found, weights, cuts)
     parts = ["…"] if start > 0 else []
     pos = start
     for s, e, _ in matches:

@@ -59,6 +59,7 @@ def _schema() -> Any:
     for name in TEXT_FIELDS:
         sb.add_text_field(name, stored=name in STORED_TEXT, tokenizer_name="raw", index_option="position")
     sb.add_bytes_field("record", stored=True, indexed=False)
+    sb.add_bytes_field("cuts", stored=True, indexed=False)  # the text's words (analysis.word_spans)
     sb.add_unsigned_field("ordinal", stored=True, fast=True)
     sb.add_boolean_field("summary", stored=True)
     sb.add_float_field("prior", fast=True)  # tantivy multiplies the score by log2(2 + prior)
@@ -90,8 +91,8 @@ def prior_weight(kind: str) -> float:
     return 2 ** (2 * KIND_PRIOR.get(kind, 1.0)) - 2
 
 
-def _pretokenized(value: str, field: str) -> Any:
-    stream = bigrams(value) if field == "bigram" else tokens(value, subwords=True)
+def _pretokenized(value: str, field: str, cuts: bytearray | None = None) -> Any:
+    stream = bigrams(value) if field == "bigram" else tokens(value, subwords=True, cuts=cuts)
     toks = [tantivy.Token(t, pos, start, end) for t, pos, start, end in stream]
     return tantivy.PreTokenizedString(value, toks)
 
@@ -114,7 +115,10 @@ def to_document(entry: dict[str, Any]) -> Any:
     for name in TEXT_FIELDS:
         value = entry.get(name)
         if value:
-            doc.add_pre_tokenized_text(name, _pretokenized(str(value), name))
+            cuts = bytearray() if name == "text" else None  # kept for snippets: no re-cutting
+            doc.add_pre_tokenized_text(name, _pretokenized(str(value), name, cuts))
+            if cuts:
+                doc.add_bytes("cuts", bytes(cuts))
     if entry.get("record"):
         doc.add_bytes("record", entry["record"].encode("utf-8"))
     ordinal = int(entry.get("ordinal") or 0)
@@ -334,6 +338,8 @@ class TantivyEngine:
                 out[name] = ",".join(values)
             elif name == "record":
                 out[name] = bytes(values[0]).decode("utf-8")
+            elif name == "cuts":
+                out[name] = bytes(values[0])
             else:
                 out[name] = values[0] if values else ""
         return out

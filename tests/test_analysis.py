@@ -141,3 +141,29 @@ def test_snippet_marks_what_the_analysis_cuts():
     marked = snippet("严禁收受礼金，违者处理。", {"礼金": 1.0, "收受礼金": 2.0})
     assert "<mark>收受礼金</mark>" in marked and marked.count("<mark>") == 1
     assert "<mark>礼金</mark>" in snippet("他收了礼金。", {"礼金": 1.0})
+
+
+def test_cuts_kept_at_indexing_give_the_words_back(real):
+    """``tokens(..., cuts=)`` records every word the text was cut into (one byte a word, an
+    escape past 255 characters); ``word_spans`` gives their boundaries back exactly, and a
+    snippet marked from them is the snippet marked by cutting the text again (how the Whoosh
+    engine, which keeps no cuts, marks): over case analyses and a 300-character word."""
+    import random
+
+    from indexer.analysis import segment, word_spans
+    from indexer.snippets import snippet
+
+    rng = random.Random(20261130)
+    files = sorted((real / "xt/case-analyses").glob("*.md"))
+    texts = [p.read_text(encoding="utf-8")[:4000] for p in rng.sample(files, 60)]
+    texts.append("甲" + "x" * 300 + "，违反规定给予处分。")
+    marked = 0
+    for text in texts:
+        cuts = bytearray()
+        words = [w for w, _, _, _ in tokens(text, cuts=cuts)]
+        assert word_spans(bytes(cuts)) == [0] + [e for _, _, e in segment(normalise(text))]
+        terms = {w: 1.0 + rng.random() for w in rng.sample(words, min(3, len(words)))}
+        again, kept = snippet(text, terms), snippet(text, terms, bytes(cuts))
+        assert kept == again
+        marked += "<mark>" in kept
+    assert marked > 50
