@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from operator import itemgetter
 from typing import Any
 
 from whoosh import query as Q
@@ -271,10 +272,9 @@ class SearchMixin:
                 pairs.append(
                     (v, engine.by_date(Q.And([counted(others), Q.Term(FACETS[name], v)]), True, 0, 1)[0])
                 )
-            if name == "year":
-                pairs.sort(reverse=True)
-            else:
-                pairs.sort(key=lambda x: (-x[1], x[0]))
+            pairs.sort(reverse=name == "year")  # years newest first, the rest by value ...
+            if name != "year":
+                pairs.sort(key=itemgetter(1), reverse=True)  # ... then most hits first (stable)
             sizes[name] = len(pairs)
             if values is not None and len(pairs) > values:  # the first ones, and every selected one
                 pairs = pairs[:values] + [x for x in pairs[values:] if x[0] in selected]

@@ -97,12 +97,13 @@ def _best_window(matches: list[tuple[int, int, str]], weights: Mapping[str, floa
             return w + 1.0 if n == 0 else 0.1 * w
         return -(w + 1.0) if n == 1 else -0.1 * w
 
-    for i in range(len(matches)):
+    n, reach = len(matches), WINDOW - LEAD
+    for i in range(n):
         start = matches[i][0]
         if j < i:  # the window emptied: start it at i
             j = i
             score += add(matches[i][2], 1)
-        while j + 1 < len(matches) and matches[j + 1][1] - start <= WINDOW - LEAD:
+        while j + 1 < n and matches[j + 1][1] - start <= reach:
             j += 1
             score += add(matches[j][2], 1)
         if score > best_score + 1e-9:
