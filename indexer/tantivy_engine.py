@@ -166,15 +166,16 @@ def held_keys(index: Any, expected: Iterable[str] = ()) -> Counter[str]:
 # ---------------------------------------------------------------- queries
 
 
-_compiled: dict[
-    int, tuple[Any, Any]
-] = {}  # id(query) → (query, compiled): the query held, so its id is not reused
+#: id(query) → (query, compiled); the query is held, so its id is not reused while kept
+_compiled: dict[int, tuple[Any, Any]] = {}
 COMPILED_KEPT = 256
 
 
 def compile_query(q: Any) -> Any:
     """A whoosh.query tree as a tantivy query, boosts and field weights kept. The last queries
-    compiled are remembered by identity (a search ranks and counts facets with one query)."""
+    compiled are remembered by identity (a search ranks and counts facets with one query), and
+    a query built around one compiled before reuses it (the facets' query of a search whose
+    editions were folded is its query AND NOT the folded units)."""
     hit = _compiled.get(id(q))
     if hit is not None and hit[0] is q:
         return hit[1]
@@ -186,6 +187,7 @@ def compile_query(q: Any) -> Any:
 
 
 def _compile(q: Any) -> Any:
+    sub = _part
     T = tantivy.Query  # noqa: N806
     occur = tantivy.Occur
     boost = getattr(q, "boost", 1.0) or 1.0
@@ -204,20 +206,20 @@ def _compile(q: Any) -> Any:
     elif isinstance(q, Q.Prefix):
         out = T.regex_query(SCHEMA, q.fieldname, re.escape(str(q.text)) + ".*")
     elif isinstance(q, Q.AndMaybe):
-        out = T.boolean_query([(occur.Must, _compile(q.a)), (occur.Should, _compile(q.b))])
+        out = T.boolean_query([(occur.Must, sub(q.a)), (occur.Should, sub(q.b))])
     elif isinstance(q, Q.AndNot):
-        out = T.boolean_query([(occur.Must, _compile(q.a)), (occur.MustNot, _compile(q.b))])
+        out = T.boolean_query([(occur.Must, sub(q.a)), (occur.MustNot, sub(q.b))])
     elif isinstance(q, Q.And):
         out = T.boolean_query(
             [
-                (occur.MustNot, _compile(s.query)) if isinstance(s, Q.Not) else (occur.Must, _compile(s))
+                (occur.MustNot, sub(s.query)) if isinstance(s, Q.Not) else (occur.Must, sub(s))
                 for s in q.subqueries
             ]
         )
     elif isinstance(q, Q.Not):
-        out = T.boolean_query([(occur.Must, T.all_query()), (occur.MustNot, _compile(q.query))])
+        out = T.boolean_query([(occur.Must, T.all_query()), (occur.MustNot, sub(q.query))])
     elif isinstance(q, Q.Or):
-        out = T.boolean_query([(occur.Should, _compile(s)) for s in q.subqueries])
+        out = T.boolean_query([(occur.Should, sub(s)) for s in q.subqueries])
     elif isinstance(q, Q.Every):
         out = T.all_query()
     elif isinstance(q, Q.NullQuery) or q is Q.NullQuery:
@@ -225,6 +227,12 @@ def _compile(q: Any) -> Any:
     else:  # a query class the planner does not make
         raise TypeError(f"tantivy engine cannot compile {type(q).__name__}")
     return T.boost_query(out, float(boost)) if boost != 1.0 else out
+
+
+def _part(q: Any) -> Any:
+    """A subquery, from the remembered ones when it is one of them."""
+    hit = _compiled.get(id(q))
+    return hit[1] if hit is not None and hit[0] is q else _compile(q)
 
 
 # ---------------------------------------------------------------- the engine
