@@ -272,8 +272,12 @@ def add_cut(cuts: bytearray, length: int) -> None:
         cuts.extend(length.to_bytes(3, "big"))
 
 
-def word_spans(cuts: bytes) -> list[int]:
-    """Where each word starts, and the end of the last, from ``cuts`` (see ``tokens``)."""
+def word_spans(cuts: bytes, upto: int | None = None) -> list[int]:
+    """Where each word starts, and the end of the last, from ``cuts`` (see ``tokens``); with
+    ``upto``, at least the words that start before that character (a word is at least one
+    character, so no more than ``upto`` of them)."""
+    if upto is not None and upto < len(cuts) and 0 not in cuts[:upto]:
+        return [0, *accumulate(cuts[:upto])]
     if 0 not in cuts:
         return [0, *accumulate(cuts)]
     out, at, i = [0], 0, 0

@@ -52,7 +52,7 @@ def _matches(
     if not window:
         return []
     if cuts:
-        starts = word_spans(cuts)
+        starts = word_spans(cuts, end + 1)
         words = None
     else:
         words = [(w, start + a, start + b) for w, a, b in segment(normalise(text[start:end]))]

@@ -18,8 +18,6 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Iterable
-from itertools import groupby
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -280,15 +278,14 @@ class TantivyEngine:
         n = self.doc_count() if limit is None else min(limit, max(1, self.doc_count()))
         total, hits = self._hits(query, n, weight_by_field="prior")
         # best first; equal scores by the key's hash, read for the hits that share a score only
-        runs = [list(run) for _, run in groupby(hits, key=itemgetter(0))]
-        tied = [h for run in runs if len(run) > 1 for _, h in run]
-        if tied:
-            values = self.searcher.fast_field_values("tie", [self._addr(h) for h in tied])
-            tie = dict(zip(tied, values, strict=True))
-            for run in runs:
-                if len(run) > 1:
-                    run.sort(key=lambda x: tie[x[1]])
-            hits = [x for run in runs for x in run]
+        # (tantivy lists them best first already; equal scores stand next to each other)
+        if len({score for score, _ in hits}) < len(hits):
+            shared = {score for score, n in Counter(score for score, _ in hits).items() if n > 1}
+            where = [i for i, (score, _) in enumerate(hits) if score in shared]
+            values = self.searcher.fast_field_values("tie", [self._addr(hits[i][1]) for i in where])
+            tied = sorted(zip((hits[i] for i in where), values, strict=True), key=lambda x: (-x[0][0], x[1]))
+            for i, (hit, _) in zip(where, tied, strict=True):
+                hits[i] = hit
         return total, [(score / 2, h) for score, h in hits]  # weight_by_field doubled the prior
 
     def by_date(self, query: Any, newest_first: bool, start: int, limit: int) -> tuple[int, list[Handle]]:
