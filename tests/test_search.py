@@ -298,3 +298,37 @@ def test_a_result_is_typed_frozen_and_dumps_to_plain_json(tiny_service):
     dumped = r.dump()
     assert json.loads(json.dumps(dumped, ensure_ascii=False)) == dumped
     assert dumped["hits"][0]["id"] == r.hits[0].id and isinstance(dumped["facets"]["kind"], list)
+
+
+def test_equal_scores_keep_one_order_whatever_order_the_index_holds_them(tmp_path):
+    """Hits that score the same (identical cases) are listed in an order of their keys, not of
+    where the index happens to hold them: built at once, and built in two steps so that the
+    later half sits in another segment, the order is the same, page by page."""
+    from indexer.build import build_index
+    from indexer.search import SearchService
+    from tests.conftest import case, write_records
+
+    ids_ = [f"tie{i:02d}" for i in range(24)]
+    records = {f"{r}.md": case(r, "某局违规发放津贴案", "某局违规发放津贴补贴，受到处理。") for r in ids_}
+    whole = write_records(tmp_path / "whole", records)
+    build_index([whole], tmp_path / "ix1")
+    steps = write_records(tmp_path / "steps", {k: records[k] for k in sorted(records)[1::2]})
+    build_index([steps], tmp_path / "ix2")
+    write_records(steps, records)
+    build_index([steps], tmp_path / "ix2")
+
+    def order(root):
+        service = SearchService(root, results_cached=0)
+        first = service.search("违规发放津贴", per_page=10, facets=False, snippets=False)
+        scores = {h["score"] for h in first["hits"]}
+        assert len(scores) == 1, scores  # the hits do score the same
+        return [
+            h["id"]
+            for page in (1, 2, 3)
+            for h in service.search("违规发放津贴", per_page=10, page=page, facets=False, snippets=False)[
+                "hits"
+            ]
+        ]
+
+    once, twice = order(tmp_path / "ix1"), order(tmp_path / "ix2")
+    assert sorted(once) == ids_ and once == twice
