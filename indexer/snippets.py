@@ -9,6 +9,7 @@ to insert as HTML.
 from __future__ import annotations
 
 import html
+import re
 from bisect import bisect_right
 from collections.abc import Mapping
 
@@ -85,30 +86,26 @@ def _best_window(matches: list[tuple[int, int, str]], weights: Mapping[str, floa
     term counts its weight once, a repeat a tenth of it. One pass: the window's term counts and
     score change as its ends move, never recounted."""
     best, best_score, j = (0, 0), -1.0, -1
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = dict.fromkeys(weights, 0)
+    first = {t: w + 1.0 for t, w in weights.items()}  # the first occurrence is worth w + 1,
+    again = {t: 0.1 * w for t, w in weights.items()}  # every further one 0.1 * w
     score = 0.0
-
-    def add(t: str, step: int) -> float:
-        w = weights.get(t, 0.0)
-        n = seen.get(t, 0)
-        seen[t] = n + step
-        # the first occurrence is worth w + 1, every further one 0.1 * w
-        if step > 0:
-            return w + 1.0 if n == 0 else 0.1 * w
-        return -(w + 1.0) if n == 1 else -0.1 * w
-
     n, reach = len(matches), WINDOW - LEAD
     for i in range(n):
-        start = matches[i][0]
+        start, _, t = matches[i]
         if j < i:  # the window emptied: start it at i
             j = i
-            score += add(matches[i][2], 1)
+            score += first[t] if seen[t] == 0 else again[t]
+            seen[t] += 1
         while j + 1 < n and matches[j + 1][1] - start <= reach:
             j += 1
-            score += add(matches[j][2], 1)
+            u = matches[j][2]
+            score += first[u] if seen[u] == 0 else again[u]
+            seen[u] += 1
         if score > best_score + 1e-9:
             best, best_score = (i, j), score
-        score += add(matches[i][2], -1)
+        seen[t] -= 1
+        score -= first[t] if seen[t] == 0 else again[t]
     return best
 
 
@@ -127,20 +124,22 @@ def _boundary(text: str, start: int) -> int:
     return start
 
 
+_STOPS_BEFORE = re.compile("[" + re.escape(_OPEN + _CLOSE) + "\n]")
+_STOPS_AFTER = re.compile("[" + re.escape(_OPEN + _CLOSE) + "]")
+
+
 def _unsplit(text: str, start: int, end: int) -> tuple[int, int]:
-    """Move a cut so that it does not fall inside a bracketed heading (【基本案情】)."""
-    for k in range(start - 1, max(-1, start - 40), -1):  # an opening bracket before start, unclosed
-        if text[k] in _CLOSE or text[k] == "\n":
-            break
-        if text[k] in _OPEN:
-            start = k
-            break
-    for k in range(end - 1, max(start, end - 40), -1):  # an opening bracket near the end, unclosed
-        if text[k] in _CLOSE:
-            break
-        if text[k] in _OPEN:
-            end = k
-            break
+    """Move a cut so that it does not fall inside a bracketed heading (【基本案情】): the nearest
+    bracket (or line break) within 40 characters before the start, when it opens, moves the start
+    to it; the nearest bracket before the end, when it opens, moves the end to it."""
+    lo = max(0, start - 39)
+    m = _STOPS_BEFORE.search(text[lo:start][::-1])
+    if m is not None and m.group() in _OPEN:
+        start = start - 1 - m.start()
+    lo = max(start, end - 40) + 1
+    m = _STOPS_AFTER.search(text[lo:end][::-1]) if lo < end else None
+    if m is not None and m.group() in _OPEN:
+        end = end - 1 - m.start()
     return start, end
 
 
