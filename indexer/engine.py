@@ -12,8 +12,7 @@ Two engines implement the protocol: ``WhooshEngine`` (the default, pure Python) 
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -56,7 +55,7 @@ class Engine(Protocol):
 
     def facet_counts(
         self, names: Iterable[str], query: Any = None, docs: Iterable[Doc] | None = None
-    ) -> dict[str, Counter[str]]:
+    ) -> dict[str, Mapping[str, int]]:
         """Value counts of each facet over the query's matches. ``docs``: the same matches as a
         list, when the caller holds them all; an engine may count those instead."""
         ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Mapping
 from operator import itemgetter
 from typing import Any
 
@@ -255,13 +256,19 @@ class SearchMixin:
         groups: dict[tuple, list[str]] = {}  # facets that leave out the same selections count together
         for name in FACETS:
             groups.setdefault(tuple(sorted(k for k in filters if k != name)), []).append(name)
-        counts: dict[str, Counter[str]] = {}
+        counts: dict[str, Mapping[str, int]] = {}
         for others, names in groups.items():
             docs = listed if set(others) == set(filters) else None
             counts.update(engine.facet_counts(names, query=counted(others), docs=docs))
         out: dict[str, tuple[FacetValue, ...]] = {}
         sizes: dict[str, int] = {}
-        kinds = self.snapshot.unit_kinds
+        snapshot = self.snapshot
+        kinds, labels = snapshot.unit_kinds, snapshot.labels
+
+        def label(v: str) -> str:  # a record or unit's label, from the generation's table first
+            found = labels.get(v)
+            return found if found is not None else self.label(v)
+
         for name in FACETS:
             selected = set(filters.get(name, []))
             pairs = [(v, c) for v, c in counts[name].items() if v]
@@ -280,8 +287,7 @@ class SearchMixin:
                 pairs = pairs[:values] + [x for x in pairs[values:] if x[0] in selected]
             named = name in ("violates", "document")  # (文件 leaves case hits out: FACET_LEAVES_OUT)
             out[name] = tuple(
-                FacetValue(v, c, v in selected, self.label(v) if named else value_label(name, v))
-                for v, c in pairs
+                FacetValue(v, c, v in selected, label(v) if named else value_label(name, v)) for v, c in pairs
             )
         return out, sizes
 

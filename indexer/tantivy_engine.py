@@ -17,7 +17,7 @@ import math
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -323,7 +323,7 @@ class TantivyEngine:
 
     def facet_counts(
         self, names: Iterable[str], query: Any = None, docs: Iterable[Handle] | None = None
-    ) -> dict[str, Counter[str]]:
+    ) -> dict[str, Mapping[str, int]]:
         names = list(names)  # ``docs`` unused: the query, run in tantivy, is faster than a list
         # tantivy refuses a request of more than 65,000 buckets in all: the facets share 60,000
         # (a facet with more values than its share lists its most frequent ones; a search page
@@ -331,7 +331,7 @@ class TantivyEngine:
         size = max(1, min(self.doc_count(), FACET_BUCKETS // max(1, len(names))))
         spec = {name: {"terms": {"field": COUNTED.get(name, FACETS[name]), "size": size}} for name in names}
         agg = self.searcher.aggregate(compile_query(query if query is not None else Q.Every()), spec)
-        return {name: Counter({b["key"]: b["doc_count"] for b in agg[name]["buckets"]}) for name in names}
+        return {name: {b["key"]: b["doc_count"] for b in agg[name]["buckets"]} for name in names}
 
     # ------------------------------------------------------------ stored fields
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -142,7 +142,7 @@ class WhooshEngine:
 
     def facet_counts(
         self, names: Iterable[str], query: Any = None, docs: Iterable[int] | None = None
-    ) -> dict[str, Counter[str]]:
+    ) -> dict[str, Mapping[str, int]]:
         matched = list(docs) if docs is not None else list(self.searcher.docs_for_query(query))
         tables = self._tables()
         out = {}
