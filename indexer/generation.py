@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from whoosh import query as Q
+
 from indexer.engine import Engine
+from indexer.query import Restrict
 
 RESULTS_CACHED = 128  # search results kept per generation and worker (least recently used go)
 CASES_KEPT = 50_000  # hits whose broken provisions are remembered (a few MB)
@@ -40,6 +43,7 @@ class Generation:
     related: dict[tuple, list[dict[str, Any]]] = field(default_factory=dict)
     results: ResultCache = field(default_factory=lambda: ResultCache(RESULTS_CACHED))
     _edition_docs: dict[Any, str] | None = field(default=None, repr=False)
+    _edition_filter: Any = field(default=None, repr=False)
     #: unit or record id → its record's kind (``get(id, kind_of)`` reads it once)
     unit_kinds: Bounded = field(default_factory=lambda: Bounded(CASES_KEPT))
     #: document → the provisions it broke (a case; () for any other hit), for 相关条文
@@ -62,6 +66,14 @@ class Generation:
     @property
     def name(self) -> str:
         return self.path.name
+
+    def edition_filter(self) -> Any:
+        """A restriction of a query to the units another edition corresponds to (None when the
+        generation holds no editions). One object per generation, so an engine compiles it once."""
+        if self._edition_filter is None and self.versions:
+            units = Q.Or([Q.Term("key", f"hit:{uid}") for uid in sorted(self.versions)])
+            self._edition_filter = Restrict(units)
+        return self._edition_filter
 
     def edition_docs(self) -> dict[Any, str]:
         """The documents of the units another edition corresponds to (``versions``), by the

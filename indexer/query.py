@@ -302,6 +302,17 @@ def filter_query(c: Clause) -> Q.Query:
     return Q.Term(fieldname, c.value)
 
 
+class Restrict(Q.ConstantScoreQuery):
+    """The documents ``child`` matches, adding nothing to their scores: a restriction that leaves
+    the ranking of what it keeps as it was (engines compile it as a filter)."""
+
+    def __init__(self, child: Q.Query):
+        super().__init__(child, 0.0)
+
+    def __str__(self) -> str:
+        return f"RESTRICT({self.child})"
+
+
 @dataclass
 class Unit:
     """One part of a query that relaxation may leave unmatched: a typed word (with its

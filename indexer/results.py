@@ -26,9 +26,10 @@ MAX_PAGE = 1000
 MAX_PER_PAGE = 100
 RELATED_FROM = 20  # 相关条文: read from the cases among this many best hits
 RELATED_SHOWN = 3
-#: an engine that ranks in native code is asked for this many hits past the page: enough to fold
-#: editions, find 相关条文 and fill the page; Whoosh ranks every match in any case
-RANK_MARGIN = 200
+#: an engine that ranks only the first hits (tantivy) is asked for the page, or the hits 相关条文
+#: reads if more, and this many more (room for an edition or two folded away); Whoosh ranks
+#: every match in any case
+RANK_MARGIN = 10
 
 
 class SearchMixin:
@@ -79,18 +80,30 @@ class SearchMixin:
                     total, page_docs = len(listed), listed[start : start + per_page]
             page_hits = [(d, None) for d in page_docs]
         else:
-            total, ranked = engine.ranked(wq, limit=start + per_page + RANK_MARGIN)
+            needed = max(start + per_page, RELATED_FROM)
+            total, ranked = engine.ranked(wq, limit=needed + RANK_MARGIN)
             if total < RELAX_BELOW and p.units:
                 relaxed = relax(engine, p, total)
                 if relaxed is not None and relaxed.docs():
                     listed_relaxed = True
                     ranked = relaxed.ranked(engine)
                     total = len(ranked)
-            all_ranked = len(ranked) == total
-            ranked, folded = self._fold_versions(ranked)
-            total -= sum(len(v) for v in folded.values())
-            if all_ranked:
-                listed = [d for _, d in ranked]
+            if len(ranked) < total and self.snapshot.versions:  # the engine ranked the first hits
+                # editions are folded over every match (those that have another edition are
+                # few), the folded ones left out of the ranking, which goes further if they
+                # took places the page needs
+                dropped, folded = self._fold_all_versions(wq)
+                out = [x for x in ranked if x[1] not in dropped]
+                if len(out) < needed:
+                    _, ranked = engine.ranked(wq, limit=needed + len(dropped) + RANK_MARGIN)
+                    out = [x for x in ranked if x[1] not in dropped]
+                ranked, total = out, total - len(dropped)
+            else:
+                all_ranked = len(ranked) == total
+                ranked, folded = self._fold_versions(ranked)
+                total -= sum(len(v) for v in folded.values())
+                if all_ranked:
+                    listed = [d for _, d in ranked]
             page_hits = ranked[start : start + per_page]
             page_hits = [(d, score) for score, d in page_hits]
         terms = self._terms(wq, relaxed) if snippets else {}
@@ -181,6 +194,17 @@ class SearchMixin:
         if not dropped:
             return ranked, folded
         return [x for i, x in enumerate(ranked) if i not in dropped], folded
+
+    def _fold_all_versions(self, wq: Any) -> tuple[set[Any], dict[Any, list[str]]]:
+        """Editions folded over every match of ``wq``, for an engine that ranks only the first
+        hits: the matches that have another edition, ranked as the search ranks them, folded
+        as ``_fold_versions`` folds a ranking. Returns the documents folded away (the total and
+        the facets leave them out, wherever they rank) and the folded units by the hit that
+        stands for them."""
+        snapshot = self.snapshot
+        _, editions = self.engine.ranked(Q.And([wq, snapshot.edition_filter()]), limit=len(snapshot.versions))
+        kept, folded = self._fold_versions(editions)
+        return {d for _, d in editions} - {d for _, d in kept}, folded
 
     def _terms(self, wq: Any, relaxed: Relaxation | None) -> dict[str, float]:
         """The text terms a hit may have matched, with their weight for choosing a snippet."""

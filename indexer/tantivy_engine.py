@@ -41,6 +41,8 @@ COUNTED = {name: f"{FACETS[name]}_counted" for name in FACET_LEAVES_OUT}
 #: matches read back for relaxation; beyond this the best-scored are kept (relaxation only runs
 #: when the strict query found almost nothing)
 MATCH_LIMIT = 20_000
+#: hits read past the limit when the last score kept is shared (then doubled while it still is)
+TIED_MARGIN = 200
 FACET_BUCKETS = 60_000  # facet values one aggregation may return, all facets together
 
 
@@ -216,6 +218,8 @@ def _compile(q: Any) -> Any:
         )
     elif isinstance(q, Q.Not):
         out = T.boolean_query([(occur.Must, T.all_query()), (occur.MustNot, sub(q.query))])
+    elif isinstance(q, Q.ConstantScoreQuery):  # a restriction (indexer.query.Restrict)
+        return T.const_score_query(sub(q.child), float(q.score))
     elif isinstance(q, Q.Or):
         out = T.boolean_query([(occur.Should, sub(s)) for s in q.subqueries])
     elif isinstance(q, Q.Every):
@@ -228,7 +232,10 @@ def _compile(q: Any) -> Any:
 
 
 def _part(q: Any) -> Any:
-    """A subquery, from the remembered ones when it is one of them."""
+    """A subquery, from the remembered ones when it is one of them. A restriction is remembered
+    as it is compiled (a generation keeps one, indexer.generation.Generation.edition_filter)."""
+    if isinstance(q, Q.ConstantScoreQuery):
+        return compile_query(q)
     hit = _compiled.get(id(q))
     return hit[1] if hit is not None and hit[0] is q else _compile(q)
 
@@ -276,7 +283,16 @@ class TantivyEngine:
 
     def ranked(self, query: Any, limit: int | None = None) -> tuple[int, list[tuple[float, Handle]]]:
         n = self.doc_count() if limit is None else min(limit, max(1, self.doc_count()))
-        total, hits = self._hits(query, n, weight_by_field="prior")
+        total, hits = self._hits(query, n + 1, weight_by_field="prior")  # one more: see below
+        # the last score kept may be shared by hits past the limit, of which tantivy keeps some
+        # by where they lie in the index: read on until the score changes, so that all of them
+        # are ordered by key below and a page does not depend on how many hits were asked for
+        if len(hits) > n:
+            boundary, more = hits[n - 1][0], n + TIED_MARGIN
+            while len(hits) < total and hits[-1][0] == boundary:
+                total, hits = self._hits(query, more, weight_by_field="prior")
+                more *= 2
+            hits = [h for h in hits if h[0] >= boundary]  # past the limit, only the shared score
         # best first; equal scores by the key's hash, read for the hits that share a score only
         # (tantivy lists them best first already; equal scores stand next to each other)
         if len({score for score, _ in hits}) < len(hits):

@@ -293,3 +293,28 @@ def test_facets_count_what_a_relaxed_search_lists(bundled):
         case = bundled.search(r["query"], filters={"kind": ["case"]}, snippets=False)
         assert {row["value"]: row["selected"] for row in case["facets"]["kind"]}.get("case") is True
     assert (1, 2) in seen and (2, 3) in seen, seen  # both ways of relaxing were exercised
+
+
+def test_paging_lists_every_hit_once_with_editions_folded(tmp_path):
+    """Walking every page of a search lists each hit once, as many as the total says, the same
+    total on every page, and no unit both as a hit and folded beside another edition's — however
+    few hits past the page the engine ranked (tantivy ranks the page and a few more, folds the
+    editions over all matches, and keeps hits of equal score in one order at the cut)."""
+    from tests.conftest import synthetic_corpus
+
+    build_index([default_corpus(), synthetic_corpus(tmp_path / "filler", 300)], tmp_path / "ix")
+    service = SearchService(tmp_path / "ix", results_cached=0)
+    folded_somewhere = False
+    for q in ("处分", "违反", "规定", "检查", "形式主义", "纪律"):
+        totals, listed, units = set(), 0, []
+        first = service.search(q, per_page=10, facets=False, snippets=False)
+        for page in range(1, first["pages"] + 1):
+            r = service.search(q, page=page, per_page=10, facets=False, snippets=False)
+            totals.add(r["total"])
+            listed += len(r["hits"])
+            for h in r["hits"]:
+                units += [h["id"], *(v["id"] for v in h["other_versions"])]
+                folded_somewhere |= bool(h["other_versions"])
+        assert totals == {first["total"]} and listed == first["total"] > 30, (q, totals, listed)
+        assert len(units) == len(set(units)), q
+    assert folded_somewhere  # the corpus does hold editions that fold
