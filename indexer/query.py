@@ -306,8 +306,8 @@ class Restrict(Q.ConstantScoreQuery):
     """The documents ``child`` matches, adding nothing to their scores: a restriction that leaves
     the ranking of what it keeps as it was (engines compile it as a filter)."""
 
-    def __init__(self, child: Q.Query):
-        super().__init__(child, 0.0)
+    def __init__(self, child: Q.Query, score: float = 0.0):  # Whoosh rewraps with (child, score)
+        super().__init__(child, score)
 
     def __str__(self) -> str:
         return f"RESTRICT({self.child})"

@@ -22,7 +22,21 @@ from whoosh import sorting
 
 from indexer.build import open_generation
 from indexer.engine import KIND_PRIOR
+from indexer.query import Restrict
 from indexer.schema import FACET_LEAVES_OUT, FACETS, MULTI_VALUED
+
+
+def _restrictions(query: Any) -> tuple[Any, Any]:
+    """A query's restrictions (indexer.query.Restrict, top level of an And) as Whoosh's
+    ``filter``, which keeps documents without scoring them: Whoosh's ConstantScoreQuery scores
+    its child after all when a matcher needs its current match."""
+    if not isinstance(query, Q.And):
+        return query, None
+    only = [q.child for q in query.subqueries if isinstance(q, Restrict)]
+    if not only:
+        return query, None
+    rest = [q for q in query.subqueries if not isinstance(q, Restrict)]
+    return (Q.And(rest) if len(rest) > 1 else rest[0]), (Q.And(only) if len(only) > 1 else only[0])
 
 
 class WhooshEngine:
@@ -107,7 +121,8 @@ class WhooshEngine:
     # ------------------------------------------------------------ matching
 
     def ranked(self, query: Any, limit: int | None = None) -> tuple[int, list[tuple[float, int]]]:
-        results = self.searcher.search(query, limit=None)
+        query, only = _restrictions(query)
+        results = self.searcher.search(query, limit=None, filter=only)
         _, _, keys, priors = self._columns()
         ranked = [(score * priors[d], d) for score, d in results.top_n]
         ranked.sort(key=lambda x: (-x[0], keys[x[1]]))  # equal scores: by key, stable across rebuilds
@@ -127,7 +142,8 @@ class WhooshEngine:
         return len(docs), docs[start : start + limit]
 
     def matches(self, query: Any) -> dict[int, float]:
-        return {d: float(s) for s, d in self.searcher.search(query, limit=None).top_n}
+        query, only = _restrictions(query)
+        return {d: float(s) for s, d in self.searcher.search(query, limit=None, filter=only).top_n}
 
     def docs(self, query: Any) -> set[int]:
         return set(self.searcher.docs_for_query(query))

@@ -86,6 +86,32 @@ def test_both_engines_answer_with_the_same_contract(tmp_path):
     assert current_generation(tmp_path / "tantivy") is not None
 
 
+@needs_tantivy
+def test_a_restriction_keeps_scores_and_order_on_both_engines(tmp_path):
+    """``Restrict`` (how a search finds the matches that have another edition) keeps only the
+    documents it names and adds nothing to their scores: restricted, the ranking is the
+    unrestricted one with the others left out, on both engines; Whoosh may rewrap it."""
+    from whoosh import query as Q
+
+    from indexer.query import Restrict, parse, plan
+
+    corpus = write_records(tmp_path / "c", dict(TINY))
+    wq = plan(parse("公车私用"), {}).query()
+    for engine in ("whoosh", "tantivy"):
+        build_index([corpus], tmp_path / engine, engine=engine)
+        service = SearchService(tmp_path / engine)
+        with service.pinned():
+            e = service.engine
+            _, ranked = e.ranked(wq)
+            assert len(ranked) >= 2, engine
+            keep = ranked[::2]
+            keys = [f"hit:{e.stored(d)['id']}" for _, d in keep]
+            only = Restrict(Q.Or([Q.Term("key", k) for k in keys]))
+            total, restricted = e.ranked(Q.And([wq, only]))
+            assert total == len(keep) and restricted == keep, engine
+            assert only.normalize().score == 0.0  # Whoosh rewraps it with its score
+
+
 def test_tantivy_proof_reads_keys_by_hash_and_names_strangers(tmp_path):
     """The completeness proof reads every key by its hash fast field (a terms aggregation stops
     at 65,000 buckets; 100k records hold 255k keys); a key the build did not expect is still
