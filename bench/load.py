@@ -31,6 +31,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from indexer.generation import RESULTS_CACHED  # kb serve --cache's default
+
 ROOT = Path(__file__).resolve().parent.parent
 KB = [sys.executable, "-c", "from kbcli.main import main; main()"]
 QUERIES = [
@@ -117,7 +119,7 @@ def free_port() -> int:
 
 
 def start_server(
-    index: Path, workers: int, threads: int = 8, log: Path | None = None, cache: int = 128
+    index: Path, workers: int, threads: int = 8, log: Path | None = None, cache: int = RESULTS_CACHED
 ) -> tuple[subprocess.Popen, str, float]:
     """Start `kb serve`; returns the process, its URL and the cold start (seconds until /healthz
     answers, jieba and the index loaded). The server's stderr goes to ``log``."""
@@ -200,7 +202,7 @@ def run(
     seconds: int,
     connections: int,
     mix: str = "repeat",
-    cache: int = 128,
+    cache: int = RESULTS_CACHED,
     rebuild: bool = True,
 ) -> dict[str, Any]:
     """Steady load, then (``rebuild``) the same through a full rebuild of ``corpus``."""
@@ -304,7 +306,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--mix", choices=["repeat", "distinct"], default="repeat")
-    ap.add_argument("--cache", type=int, default=128, help="kb serve --cache (0: no result cache)")
+    ap.add_argument("--cache", type=int, default=RESULTS_CACHED, help="kb serve --cache (0: no result cache)")
     ap.add_argument("--no-rebuild", action="store_true", help="steady load only")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))

@@ -131,7 +131,6 @@ def get_tokenizer() -> jieba.Tokenizer:
                 for word, freq, tag in _user_words():
                     tk.add_word(word, freq, tag)
                 _fast = _load_fast(tk)
-                _unchanged()  # made before any worker forks, as the dictionary is
                 _tokenizer = tk
     return _tokenizer
 
@@ -162,26 +161,22 @@ def normalise(text: str) -> str:
 
 
 @cache
-def _variants() -> dict[str, frozenset[str]]:
-    """character → the other characters that normalise to it (處 → 处, Ａ and A → a)."""
-    out: dict[str, set[str]] = {}
-    for x in map(chr, range(0x10000)):
-        if 0xD800 <= ord(x) <= 0xDFFF:
+def normal_forms() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """Over the Basic Multilingual Plane, in one pass: character → the other characters that
+    normalise to it (处 ← 處; a ← A, Ａ, ａ), and the characters normalising leaves as they are.
+    About 30 ms; a server makes them before its workers fork (SearchService)."""
+    variants: dict[str, set[str]] = {}
+    unchanged: set[str] = set()
+    for i in range(0x10000):
+        if 0xD800 <= i <= 0xDFFF:
             continue
+        x = chr(i)
         c = normalise(x)
-        if c != x and len(c) == 1:
-            out.setdefault(c, set()).add(x)
-    return {c: frozenset(xs) for c, xs in out.items()}
-
-
-@cache
-def _unchanged() -> frozenset[str]:
-    """Characters of the normalised forms that normalising leaves as they are."""
-    return (
-        frozenset(c for c in _variants() if normalise(c) == c)
-        | frozenset(chr(i) for i in range(0x4E00, 0xA000) if normalise(chr(i)) == chr(i))
-        | frozenset(normalise(chr(i)) for i in range(0x20, 0x7F))
-    )
+        if c == x:
+            unchanged.add(x)
+        elif len(c) == 1:
+            variants.setdefault(c, set()).add(x)
+    return {c: frozenset(xs) for c, xs in variants.items()}, frozenset(unchanged)
 
 
 def normalise_for(text: str, terms: Iterable[str]) -> str:
@@ -190,8 +185,8 @@ def normalise_for(text: str, terms: Iterable[str]) -> str:
     terms — the terms are then found at the same places in either, and a translate of every
     character (most of a snippet's time) is saved."""
     chars = {c for t in terms for c in t}
-    variants = _variants()
-    if not _unchanged().issuperset(chars):  # not normalised words: no shortcut
+    variants, unchanged = normal_forms()
+    if not unchanged.issuperset(chars):  # not normalised words: no shortcut
         return normalise(text)
     for c in chars:
         for x in variants.get(c, ()):
@@ -276,10 +271,8 @@ def word_spans(cuts: bytes, upto: int | None = None) -> list[int]:
     """Where each word starts, and the end of the last, from ``cuts`` (see ``tokens``); with
     ``upto``, at least the words that start before that character (a word is at least one
     character, so no more than ``upto`` of them)."""
-    if upto is not None and upto < len(cuts) and 0 not in cuts[:upto]:
-        return [0, *accumulate(cuts[:upto])]
     if 0 not in cuts:
-        return [0, *accumulate(cuts)]
+        return [0, *accumulate(cuts[:upto])]
     out, at, i = [0], 0, 0
     while i < len(cuts):
         if cuts[i]:

@@ -503,21 +503,21 @@ class Todo:
     records: deque[Record]
     hits: int  # entries the records make: a document entry and its hits each
     ids: list[str]
-    keys: list[str]  # their entries' keys
 
     @classmethod
     def of(cls, records: Iterable[Record]) -> Todo:
         queue = deque(records)
-        return cls(
-            queue,
-            sum(1 + hit_count(r) for r in queue),
-            [r.id for r in queue],
-            [k for r in queue for k in entry_keys(r)],
-        )
+        return cls(queue, sum(1 + hit_count(r) for r in queue), [r.id for r in queue])
 
     def entries(self, links: Links) -> Iterator[dict[str, Any]]:
         while self.records:
             yield from entries(self.records.popleft(), links)
+
+    def keys(self, expected: list[str]) -> list[str]:
+        """The keys of the entries this build writes, among every entry's (``entry_keys``:
+        ``doc:<record>``, ``hit:<record>`` or ``hit:<record>/<unit>``)."""
+        ids = set(self.ids)
+        return [k for k in expected if k.partition(":")[2].partition("/")[0] in ids]
 
 
 def _write_generation(
@@ -576,7 +576,7 @@ def _write_generation(
     problems = verify_complete(ix, expected)
     if problems and incremental:
         held = held_keys(ix)
-        if all(k in held for k in todo.keys):  # what this build wrote is there; the copy was short
+        if all(k in held for k in todo.keys(expected)):  # what this build wrote is there; the copy was short
             return problems
     if problems:
         raise IndexIncomplete(gen, problems)
@@ -627,7 +627,7 @@ def _write_tantivy(
     index.reload()
     held = te.held_keys(index, expected)
     problems = verify_complete(None, expected, held)
-    if problems and incremental and all(k in held for k in todo.keys):
+    if problems and incremental and all(k in held for k in todo.keys(expected)):
         return problems
     if problems:
         raise IndexIncomplete(gen, problems)

@@ -18,13 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh import query as Q
-
 from indexer.engine import Engine
-from indexer.query import Restrict
 
 RESULTS_CACHED = 128  # search results kept per generation and worker (least recently used go)
-CASES_KEPT = 50_000  # hits whose broken provisions are remembered (a few MB)
+KEPT = 50_000  # entries a per-document table of a generation keeps before it empties (a few MB)
 
 
 @dataclass(eq=False)
@@ -45,9 +42,9 @@ class Generation:
     _edition_docs: dict[Any, str] | None = field(default=None, repr=False)
     _edition_filter: Any = field(default=None, repr=False)
     #: unit or record id → its record's kind (``get(id, kind_of)`` reads it once)
-    unit_kinds: Bounded = field(default_factory=lambda: Bounded(CASES_KEPT))
+    unit_kinds: Bounded = field(default_factory=lambda: Bounded(KEPT))
     #: document → the provisions it broke (a case; () for any other hit), for 相关条文
-    cases_broke: Bounded = field(default_factory=lambda: Bounded(CASES_KEPT))
+    cases_broke: Bounded = field(default_factory=lambda: Bounded(KEPT))
 
     def __post_init__(self) -> None:
         for e in self.manifest.get("edges", []):
@@ -71,6 +68,10 @@ class Generation:
         """A restriction of a query to the units another edition corresponds to (None when the
         generation holds no editions). One object per generation, so an engine compiles it once."""
         if self._edition_filter is None and self.versions:
+            from whoosh import query as Q  # here: the CLI reads this module's defaults, not jieba
+
+            from indexer.query import Restrict
+
             units = Q.Or([Q.Term("key", f"hit:{uid}") for uid in sorted(self.versions)])
             self._edition_filter = Restrict(units)
         return self._edition_filter
@@ -146,4 +147,4 @@ class ResultCache:
         return len(self._items)
 
 
-__all__ = ["CASES_KEPT", "RESULTS_CACHED", "Bounded", "Generation", "ResultCache"]
+__all__ = ["KEPT", "RESULTS_CACHED", "Bounded", "Generation", "ResultCache"]

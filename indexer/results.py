@@ -286,13 +286,7 @@ class SearchMixin:
             counts.update(engine.facet_counts(names, query=counted(others), docs=docs))
         out: dict[str, tuple[FacetValue, ...]] = {}
         sizes: dict[str, int] = {}
-        snapshot = self.snapshot
-        kinds, labels = snapshot.unit_kinds, snapshot.labels
-
-        def label(v: str) -> str:  # a record or unit's label, from the generation's table first
-            found = labels.get(v)
-            return found if found is not None else self.label(v)
-
+        kinds = self.snapshot.unit_kinds
         for name in FACETS:
             selected = set(filters.get(name, []))
             pairs = [(v, c) for v, c in counts[name].items() if v]
@@ -311,7 +305,8 @@ class SearchMixin:
                 pairs = pairs[:values] + [x for x in pairs[values:] if x[0] in selected]
             named = name in ("violates", "document")  # (文件 leaves case hits out: FACET_LEAVES_OUT)
             out[name] = tuple(
-                FacetValue(v, c, v in selected, label(v) if named else value_label(name, v)) for v, c in pairs
+                FacetValue(v, c, v in selected, self.label(v) if named else value_label(name, v))
+                for v, c in pairs
             )
         return out, sizes
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from indexer.analysis import get_tokenizer
+from indexer.analysis import get_tokenizer, normal_forms
 from indexer.build import (
     CURRENT,
     IndexDamaged,
@@ -49,6 +49,7 @@ class SearchService(SearchMixin, RecordsMixin):
         self._stamp: tuple[int, int, int] | None = None  # CURRENT's inode, mtime, size when last read
         self.results_cached = results_cached
         get_tokenizer()
+        normal_forms()  # what snippets read, made before any worker forks, as the dictionary is
         self.refresh()
 
     # ------------------------------------------------------------ lifecycle

@@ -296,7 +296,7 @@ class TantivyEngine:
         # best first; equal scores by the key's hash, read for the hits that share a score only
         # (tantivy lists them best first already; equal scores stand next to each other)
         if len({score for score, _ in hits}) < len(hits):
-            shared = {score for score, n in Counter(score for score, _ in hits).items() if n > 1}
+            shared = {score for score, count in Counter(score for score, _ in hits).items() if count > 1}
             where = [i for i, (score, _) in enumerate(hits) if score in shared]
             values = self.searcher.fast_field_values("tie", [self._addr(hits[i][1]) for i in where])
             tied = sorted(zip((hits[i] for i in where), values, strict=True), key=lambda x: (-x[0][0], x[1]))

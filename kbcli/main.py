@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from indexer.generation import RESULTS_CACHED
 from indexer.location import default_index
 from kb.corpus import default_corpus
 from kb.models import KIND_LABELS, KINDS
@@ -456,7 +457,7 @@ def _show_unit(item: dict) -> None:
 )
 @click.option(
     "--cache",
-    default=128,
+    default=RESULTS_CACHED,
     show_default=True,
     type=click.IntRange(0, 100_000),
     help="每个进程为当前这一代索引缓存的检索结果条数（同一检索再次访问时直接返回）；0 为不缓存。",
