@@ -179,19 +179,32 @@ def normal_forms() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     return {c: frozenset(xs) for c, xs in variants.items()}, frozenset(unchanged)
 
 
-def normalise_for(text: str, terms: Iterable[str]) -> str:
+def other_forms(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern for the characters of a text that are another form of a character of ``terms``
+    (normalised words): where it finds none, the terms are found at the same places in the text
+    as in ``normalise(text)`` (``normalise_for``). None when the terms are not normalised words
+    (then nothing can be skipped). Worked out once for the terms of a search, used per hit."""
+    chars = {c for t in terms for c in t}
+    variants, unchanged = normal_forms()
+    if not unchanged.issuperset(chars):
+        return None
+    forms = sorted({x for c in chars for x in variants.get(c, ())})
+    return re.compile("[" + "".join(re.escape(x) for x in forms) + "]") if forms else _NOTHING
+
+
+_NOTHING = re.compile(r"(?!)")
+
+
+def normalise_for(text: str, terms: Iterable[str], forms: re.Pattern[str] | None = None) -> str:
     """``text`` as searched for ``terms`` (normalised words): ``normalise(text)`` where it
     matters, the text itself when none of its characters is another form of a character of the
     terms — the terms are then found at the same places in either, and a translate of every
-    character (most of a snippet's time) is saved."""
-    chars = {c for t in terms for c in t}
-    variants, unchanged = normal_forms()
-    if not unchanged.issuperset(chars):  # not normalised words: no shortcut
+    character (most of a snippet's time) is saved. ``forms``: ``other_forms(terms)``, when the
+    caller has it."""
+    if forms is None:
+        forms = other_forms(terms)
+    if forms is None or forms.search(text) is not None:
         return normalise(text)
-    for c in chars:
-        for x in variants.get(c, ()):
-            if x in text:
-                return normalise(text)
     return text
 
 
@@ -256,6 +269,21 @@ def tokens(
             for sub, i, j in subs:
                 yield sub, pos, start + i, start + j
         pos += 1
+
+
+_written: dict[str, tuple[str, bool, tuple[tuple[str, int, int], ...]]] = {}
+
+
+def written_word_plan(written: str) -> tuple[str, bool, tuple[tuple[str, int, int], ...]]:
+    """A word as written in a text: its normalised form and that form's ``token_plan``. Worked
+    out once per distinct written word (snippets look up the words around each match)."""
+    plan = _written.get(written)
+    if plan is None:
+        word = normalise(written).strip()
+        if len(_written) > 500_000:
+            _written.clear()
+        plan = _written[written] = (word, *token_plan(word))
+    return plan
 
 
 def add_cut(cuts: bytearray, length: int) -> None:

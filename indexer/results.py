@@ -18,9 +18,9 @@ from whoosh import query as Q
 
 from indexer.query import ParsedQuery, Plan, parse, plan
 from indexer.relax import RELAX_BELOW, Relaxation, relax
-from indexer.schema import FACETS, value_label
+from indexer.schema import FACETS, VALUE_LABELS
 from indexer.search_result import FacetValue, Hit, SearchResult, frozen_map
-from indexer.snippets import snippet
+from indexer.snippets import Highlighter
 
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
@@ -30,6 +30,7 @@ RELATED_SHOWN = 3
 #: reads if more, and this many more (room for an edition or two folded away); Whoosh ranks
 #: every match in any case
 RANK_MARGIN = 10
+_OPENING = Highlighter({})  # a text's opening, when no term is found in it
 
 
 class SearchMixin:
@@ -106,9 +107,9 @@ class SearchMixin:
                     listed = [d for _, d in ranked]
             page_hits = ranked[start : start + per_page]
             page_hits = [(d, score) for score, d in page_hits]
-        terms = self._terms(wq, relaxed) if snippets else {}
+        highlight = Highlighter(self._terms(wq, relaxed)) if snippets else None  # once for the page
         fields = {d: engine.stored(d) for d, _ in page_hits}  # read once: 相关条文 reads the same
-        hits = [self._hit(fields[d], score, snippets, terms, folded.get(d, [])) for d, score in page_hits]
+        hits = [self._hit(fields[d], score, highlight, folded.get(d, [])) for d, score in page_hits]
         provisions = (
             self._provisions_broken([d for _, d in ranked[:RELATED_FROM]], hits, fields) if page == 1 else []
         )
@@ -216,14 +217,12 @@ class SearchMixin:
                     terms.add(t.decode() if isinstance(t, bytes) else t)
         return {t: self.engine.idf(t) for t in terms}
 
-    def _hit(
-        self, f: dict[str, Any], score: Any, snippets: bool, terms: dict[str, float], versions: list[str]
-    ) -> Hit:
+    def _hit(self, f: dict[str, Any], score: Any, highlight: Highlighter | None, versions: list[str]) -> Hit:
         text_snippet = ""
-        if snippets:
+        if highlight is not None:
             try:
                 text = f.get("text", "")
-                text_snippet = snippet(text, terms, f.get("cuts")) or snippet(text, {})
+                text_snippet = highlight(text, f.get("cuts")) or _OPENING(text)
             except Exception:  # a highlighter failure must not cost the hit
                 text_snippet = ""
         return Hit(
@@ -286,13 +285,17 @@ class SearchMixin:
             counts.update(engine.facet_counts(names, query=counted(others), docs=docs))
         out: dict[str, tuple[FacetValue, ...]] = {}
         sizes: dict[str, int] = {}
-        kinds = self.snapshot.unit_kinds
+        snapshot = self.snapshot
+        kind_of, labels, label, row = snapshot.unit_kinds.get, snapshot.labels, self.label, FacetValue.row
         for name in FACETS:
-            selected = set(filters.get(name, []))
-            pairs = [(v, c) for v, c in counts[name].items() if v]
+            selected = set(filters.get(name, ()))
+            counted_values = counts[name]
+            pairs = list(counted_values.items())
+            if "" in counted_values:
+                pairs = [x for x in pairs if x[0]]
             if name == "violates":  # 违反条文 counts provisions; a list item is what a case is about
-                pairs = [(v, c) for v, c in pairs if v in selected or kinds.get(v, self._kind_of) == "policy"]
-            for v in selected - {v for v, _ in pairs}:  # none, or past an engine's bucket cap
+                pairs = [(v, c) for v, c in pairs if kind_of(v, self._kind_of) == "policy" or v in selected]
+            for v in selected - {v for v, _ in pairs} if selected else ():  # none, or past a bucket cap
                 others = tuple(sorted(k for k in filters if k != name))
                 pairs.append(
                     (v, engine.by_date(Q.And([counted(others), Q.Term(FACETS[name], v)]), True, 0, 1)[0])
@@ -303,11 +306,13 @@ class SearchMixin:
             sizes[name] = len(pairs)
             if values is not None and len(pairs) > values:  # the first ones, and every selected one
                 pairs = pairs[:values] + [x for x in pairs[values:] if x[0] in selected]
-            named = name in ("violates", "document")  # (文件 leaves case hits out: FACET_LEAVES_OUT)
-            out[name] = tuple(
-                FacetValue(v, c, v in selected, self.label(v) if named else value_label(name, v))
-                for v, c in pairs
-            )
+            if name in ("violates", "document"):  # ids, named (文件 leaves case hits out: FACET_LEAVES_OUT)
+                out[name] = tuple([row(v, c, v in selected, labels.get(v) or label(v)) for v, c in pairs])
+            elif name in VALUE_LABELS:
+                named = VALUE_LABELS[name]
+                out[name] = tuple([row(v, c, v in selected, named.get(v, v)) for v, c in pairs])
+            else:  # the value is its own label
+                out[name] = tuple([row(v, c, v in selected, v) for v, c in pairs])
         return out, sizes
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from whoosh import fields
 
 from indexer.analysis import BigramAnalyzer, ChineseAnalyzer
+from kb.models import KIND_LABELS
 
 #: facet name → index field; multi-valued ones are comma KEYWORD fields (need allow_overlap)
 FACETS = {
@@ -90,13 +91,13 @@ KIND_VALUES = {
 }
 
 
-def value_label(facet: str, value: str) -> str:
-    """How a facet value reads in Chinese (hit kinds have English keys)."""
-    if facet == "kind":
-        from kb.models import KIND_LABELS
+#: facets whose values have a Chinese label other than themselves (hit kinds have English keys)
+VALUE_LABELS: dict[str, dict[str, str]] = {"kind": KIND_LABELS}
 
-        return KIND_LABELS.get(value, value)
-    return value
+
+def value_label(facet: str, value: str) -> str:
+    """How a facet value reads in Chinese."""
+    return VALUE_LABELS.get(facet, {}).get(value, value)
 
 
 def build_schema() -> fields.Schema:

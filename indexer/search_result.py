@@ -77,6 +77,19 @@ class FacetValue(_Readable):
     selected: bool
     label: str
 
+    @classmethod
+    def row(cls, value: str, count: int, selected: bool, label: str) -> FacetValue:
+        """``FacetValue(value, count, selected, label)`` made at half the cost: a search page
+        makes a hundred or more, and a frozen dataclass sets each field through
+        ``object.__setattr__``. The fields are filled as ``__init__`` fills them."""
+        row = _new(cls)
+        fields = row.__dict__
+        fields["value"], fields["count"], fields["selected"], fields["label"] = value, count, selected, label
+        return row
+
+
+_new = object.__new__
+
 
 @dataclass(frozen=True)
 class SearchResult(_Readable):

@@ -12,8 +12,17 @@ import html
 import re
 from bisect import bisect_right
 from collections.abc import Mapping
+from operator import itemgetter
 
-from indexer.analysis import normalise, normalise_for, segment, token_plan, word_spans
+from indexer.analysis import (
+    normalise,
+    normalise_for,
+    other_forms,
+    segment,
+    token_plan,
+    word_spans,
+    written_word_plan,
+)
 
 WINDOW = 160  # characters shown
 LEAD = 24  # characters of context kept before the first match of the window
@@ -21,18 +30,76 @@ MAX_OCCURRENCES = 2_000  # occurrences of one term looked at in a long text
 _OPEN, _CLOSE = "【〔[（(《", "】〕]）)》"
 
 
-def _occurrences(text: str, weights: Mapping[str, float]) -> list[tuple[int, int, str]]:
-    """(start, end, term) of each term's occurrences as substrings of the normalised text: a
-    fast first look at where the matches are, at any length of text."""
-    norm = normalise_for(text, weights)
-    out: list[tuple[int, int, str]] = []
-    for t in weights:
-        i, n = norm.find(t), 0
-        while i >= 0 and n < MAX_OCCURRENCES:
-            out.append((i, i + len(t), t))
-            i, n = norm.find(t, i + 1), n + 1
-    out.sort(key=lambda m: (m[0], -(m[1] - m[0])))
-    return out
+class Highlighter:
+    """What the snippets of one search share, worked out once for all its hits: the terms with
+    their weights (idf), longest first, the score of a term's first and further occurrences in a
+    window, and the other written forms of the terms' characters (``normalise_for``)."""
+
+    def __init__(self, weights: Mapping[str, float]):
+        self.weights = dict(weights)
+        self.terms = sorted(self.weights, key=len, reverse=True)  # at one start, the longer first
+        self.first = {t: w + 1.0 for t, w in self.weights.items()}  # a window's first occurrence
+        self.again = {t: 0.1 * w for t, w in self.weights.items()}  # every further one
+        self.forms = other_forms(self.terms) if self.terms else None
+
+    def __call__(self, text: str, cuts: bytes | None = None) -> str:
+        """An HTML-escaped snippet of ``text`` with ``<mark>`` around matched terms; ``cuts``: how
+        the text was cut when indexed, when the engine kept it. Without a match, the text's
+        opening."""
+        if not text:
+            return ""
+        found = self._occurrences(text) if self.terms else []
+        start = 0
+        if found:
+            i, j = self._best_window(found)
+            # begin just before the weightiest word of that window (the rare one that made the hit)
+            weights = self.weights
+            key = max(found[i : j + 1], key=lambda m: (weights[m[2]], -m[0]))
+            start = max(0, key[0] - LEAD)
+        end = min(len(text), start + WINDOW)
+        start = max(0, min(start, end - WINDOW))  # near the end of the text: fill the window backwards
+        start = _boundary(text, start)
+        start, end = _unsplit(text, start, end)
+        return _marked(text, start, end, _matches(text, start, end, found, cuts))
+
+    def _occurrences(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, term) of each term's occurrences as substrings of the normalised text,
+        by start, the longer first: a fast first look at where the matches are, at any length."""
+        norm = normalise_for(text, self.terms, self.forms)
+        out: list[tuple[int, int, str]] = []
+        for t in self.terms:
+            i, n, size = norm.find(t), 0, len(t)
+            while i >= 0 and n < MAX_OCCURRENCES:
+                out.append((i, i + size, t))
+                i, n = norm.find(t, i + 1), n + 1
+        out.sort(key=itemgetter(0))  # stable: at one start, the longer term stays first
+        return out
+
+    def _best_window(self, matches: list[tuple[int, int, str]]) -> tuple[int, int]:
+        """(first, last) index into matches of the window that holds the most weight: each
+        distinct term counts its weight once, a repeat a tenth of it. One pass: the window's
+        term counts and score change as its ends move, never recounted."""
+        best, best_score, j = (0, 0), -1.0, -1
+        seen: dict[str, int] = dict.fromkeys(self.terms, 0)
+        first, again = self.first, self.again
+        score = 0.0
+        n, reach = len(matches), WINDOW - LEAD
+        for i in range(n):
+            start, _, t = matches[i]
+            if j < i:  # the window emptied: start it at i
+                j = i
+                score += first[t] if seen[t] == 0 else again[t]
+                seen[t] += 1
+            while j + 1 < n and matches[j + 1][1] - start <= reach:
+                j += 1
+                u = matches[j][2]
+                score += first[u] if seen[u] == 0 else again[u]
+                seen[u] += 1
+            if score > best_score + 1e-9:
+                best, best_score = (i, j), score
+            seen[t] -= 1
+            score -= first[t] if seen[t] == 0 else again[t]
+        return best
 
 
 def _matches(
@@ -40,7 +107,6 @@ def _matches(
     start: int,
     end: int,
     found: list[tuple[int, int, str]],
-    weights: Mapping[str, float],
     cuts: bytes | None = None,
 ) -> list[tuple[int, int, str]]:
     """(start, end, term) of every matched token between ``start`` and ``end``, sub-words
@@ -65,13 +131,15 @@ def _matches(
             if k + 1 >= len(starts):
                 continue
             ws, we = starts[k], starts[k + 1]
-            word = normalise(text[ws:we])
+            if e > we:  # across two words
+                continue
+            word, keep, subs = written_word_plan(text[ws:we])
         else:
             word, ws, we = words[k]
-        if e > we:  # across two words
-            continue
-        word = word.strip()
-        keep, subs = token_plan(word)
+            if e > we:
+                continue
+            word = word.strip()
+            keep, subs = token_plan(word)
         if not keep:
             continue
         if (word, ws, we) != (t, s, e) and (t, s - ws, e - ws) not in subs:
@@ -81,32 +149,32 @@ def _matches(
     return out
 
 
-def _best_window(matches: list[tuple[int, int, str]], weights: Mapping[str, float]) -> tuple[int, int]:
-    """(first, last) index into matches of the window that holds the most weight: each distinct
-    term counts its weight once, a repeat a tenth of it. One pass: the window's term counts and
-    score change as its ends move, never recounted."""
-    best, best_score, j = (0, 0), -1.0, -1
-    seen: dict[str, int] = dict.fromkeys(weights, 0)
-    first = {t: w + 1.0 for t, w in weights.items()}  # the first occurrence is worth w + 1,
-    again = {t: 0.1 * w for t, w in weights.items()}  # every further one 0.1 * w
-    score = 0.0
-    n, reach = len(matches), WINDOW - LEAD
-    for i in range(n):
-        start, _, t = matches[i]
-        if j < i:  # the window emptied: start it at i
-            j = i
-            score += first[t] if seen[t] == 0 else again[t]
-            seen[t] += 1
-        while j + 1 < n and matches[j + 1][1] - start <= reach:
-            j += 1
-            u = matches[j][2]
-            score += first[u] if seen[u] == 0 else again[u]
-            seen[u] += 1
-        if score > best_score + 1e-9:
-            best, best_score = (i, j), score
-        seen[t] -= 1
-        score -= first[t] if seen[t] == 0 else again[t]
-    return best
+_MARK, _UNMARK = "\ue000", "\ue001"  # private-use characters: where <mark> and </mark> go
+
+
+def _marked(text: str, start: int, end: int, matches: list[tuple[int, int, str]]) -> str:
+    """``text[start:end]`` escaped, ``matches`` in <mark>, … where text was left out. Marks go
+    in as private-use characters and the piece is escaped once (unless the text has them)."""
+    piece = text[start:end]
+    lead = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    if not matches:
+        return lead + html.escape(piece).replace("\n", " ") + tail
+    if _MARK in piece or _UNMARK in piece:  # cannot stand for the marks: escape piece by piece
+        parts, pos = [], start
+        for s, e, _ in matches:
+            parts += [html.escape(text[pos:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
+            pos = e
+        parts.append(html.escape(text[pos:end]))
+        body = "".join(parts)
+    else:
+        parts, pos = [], start
+        for s, e, _ in matches:
+            parts += [text[pos:s], _MARK, text[s:e], _UNMARK]
+            pos = e
+        parts.append(text[pos:end])
+        body = html.escape("".join(parts)).replace(_MARK, "<mark>").replace(_UNMARK, "</mark>")
+    return lead + body.replace("\n", " ") + tail
 
 
 _BREAKS = "。！？；;，,、\n "
@@ -145,31 +213,5 @@ def _unsplit(text: str, start: int, end: int) -> tuple[int, int]:
 
 def snippet(text: str, weights: Mapping[str, float], cuts: bytes | None = None) -> str:
     """An HTML-escaped snippet of ``text`` with ``<mark>`` around matched terms; ``weights``:
-    term → weight (idf); ``cuts``: how the text was cut when indexed, when the engine kept it.
-    Without a match, the text's opening."""
-    if not text:
-        return ""
-    found = _occurrences(text, weights) if weights else []
-    start = 0
-    if found:
-        i, j = _best_window(found, weights)
-        # begin just before the weightiest word of that window (the rare one that made the hit)
-        key = max(found[i : j + 1], key=lambda m: (weights.get(m[2], 0.0), -m[0]))
-        start = max(0, key[0] - LEAD)
-    end = min(len(text), start + WINDOW)
-    start = max(0, min(start, end - WINDOW))  # near the end of the text: fill the window backwards
-    start = _boundary(text, start)
-    start, end = _unsplit(text, start, end)
-    matches = _matches(text, start, end, found, weights, cuts)
-    parts = ["…"] if start > 0 else []
-    pos = start
-    for s, e, _ in matches:
-        if s < pos or e > end:
-            continue
-        parts.append(html.escape(text[pos:s]))
-        parts.append("<mark>" + html.escape(text[s:e]) + "</mark>")
-        pos = e
-    parts.append(html.escape(text[pos:end]))
-    if end < len(text):
-        parts.append("…")
-    return "".join(parts).replace("\n", " ")
+    term → weight (idf). A search makes one ``Highlighter`` for all its hits instead."""
+    return Highlighter(weights)(text, cuts)

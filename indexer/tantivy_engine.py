@@ -18,6 +18,7 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ MATCH_LIMIT = 20_000
 #: hits read past the limit when the last score kept is shared (then doubled while it still is)
 TIED_MARGIN = 200
 FACET_BUCKETS = 60_000  # facet values one aggregation may return, all facets together
+_BUCKET = itemgetter("key", "doc_count")  # a terms aggregation's bucket as (value, count)
 
 
 def _schema() -> Any:
@@ -186,54 +188,102 @@ def compile_query(q: Any) -> Any:
     return out
 
 
-def _compile(q: Any) -> Any:
-    sub = _part
-    T = tantivy.Query  # noqa: N806
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _term(q: Any) -> Any:
+    """The commonest node (a query for one word is some thirty of them): inlined."""
+    text = q.text
+    out = tantivy.Query.term_query(SCHEMA, q.fieldname, text if type(text) is str else _text(text))
+    boost = (q.boost or 1.0) * TEXT_FIELDS.get(q.fieldname, 1.0)
+    return tantivy.Query.boost_query(out, float(boost)) if boost != 1.0 else out
+
+
+def _phrase(q: Any) -> Any:
+    words = [_text(w) for w in q.words]
+    out = (
+        tantivy.Query.term_query(SCHEMA, q.fieldname, words[0])
+        if len(words) == 1
+        else tantivy.Query.phrase_query(SCHEMA, q.fieldname, words, getattr(q, "slop", 1) - 1)
+    )
+    return _weighted(q, out, TEXT_FIELDS.get(q.fieldname, 1.0))
+
+
+def _prefix(q: Any) -> Any:
+    return _weighted(q, tantivy.Query.regex_query(SCHEMA, q.fieldname, re.escape(str(q.text)) + ".*"))
+
+
+def _and(q: Any) -> Any:
+    must, must_not = tantivy.Occur.Must, tantivy.Occur.MustNot
+    clauses = [(must_not, _part(s.query)) if isinstance(s, Q.Not) else (must, _part(s)) for s in q.subqueries]
+    return _weighted(q, tantivy.Query.boolean_query(clauses))
+
+
+def _or(q: Any) -> Any:
+    should = tantivy.Occur.Should
+    return _weighted(q, tantivy.Query.boolean_query([(should, _part(s)) for s in q.subqueries]))
+
+
+def _and_maybe(q: Any) -> Any:
     occur = tantivy.Occur
-    boost = getattr(q, "boost", 1.0) or 1.0
-    if isinstance(q, Q.Term):
-        text = q.text.decode() if isinstance(q.text, bytes) else str(q.text)
-        out = T.term_query(SCHEMA, q.fieldname, text)
-        boost *= TEXT_FIELDS.get(q.fieldname, 1.0)
-    elif isinstance(q, Q.Phrase):
-        words = [w.decode() if isinstance(w, bytes) else str(w) for w in q.words]
-        out = (
-            T.term_query(SCHEMA, q.fieldname, words[0])
-            if len(words) == 1
-            else T.phrase_query(SCHEMA, q.fieldname, words, getattr(q, "slop", 1) - 1)
-        )
-        boost *= TEXT_FIELDS.get(q.fieldname, 1.0)
-    elif isinstance(q, Q.Prefix):
-        out = T.regex_query(SCHEMA, q.fieldname, re.escape(str(q.text)) + ".*")
-    elif isinstance(q, Q.AndMaybe):
-        out = T.boolean_query([(occur.Must, sub(q.a)), (occur.Should, sub(q.b))])
-    elif isinstance(q, Q.AndNot):
-        out = T.boolean_query([(occur.Must, sub(q.a)), (occur.MustNot, sub(q.b))])
-    elif isinstance(q, Q.And):
-        out = T.boolean_query(
-            [
-                (occur.MustNot, sub(s.query)) if isinstance(s, Q.Not) else (occur.Must, sub(s))
-                for s in q.subqueries
-            ]
-        )
-    elif isinstance(q, Q.Not):
-        out = T.boolean_query([(occur.Must, T.all_query()), (occur.MustNot, sub(q.query))])
-    elif isinstance(q, Q.ConstantScoreQuery):  # a restriction (indexer.query.Restrict)
-        return T.const_score_query(sub(q.child), float(q.score))
-    elif isinstance(q, Q.Or):
-        out = T.boolean_query([(occur.Should, sub(s)) for s in q.subqueries])
-    elif isinstance(q, Q.Every):
-        out = T.all_query()
-    elif isinstance(q, Q.NullQuery) or q is Q.NullQuery:
-        return T.empty_query()
-    else:  # a query class the planner does not make
-        raise TypeError(f"tantivy engine cannot compile {type(q).__name__}")
-    return T.boost_query(out, float(boost)) if boost != 1.0 else out
+    return _weighted(q, tantivy.Query.boolean_query([(occur.Must, _part(q.a)), (occur.Should, _part(q.b))]))
+
+
+def _and_not(q: Any) -> Any:
+    occur = tantivy.Occur
+    return _weighted(q, tantivy.Query.boolean_query([(occur.Must, _part(q.a)), (occur.MustNot, _part(q.b))]))
+
+
+def _not(q: Any) -> Any:
+    occur = tantivy.Occur
+    out = tantivy.Query.boolean_query(
+        [(occur.Must, tantivy.Query.all_query()), (occur.MustNot, _part(q.query))]
+    )
+    return _weighted(q, out)
+
+
+def _weighted(q: Any, out: Any, field_weight: float = 1.0) -> Any:
+    """``out`` with the query's boost times its field's weight (Whoosh's field_boost)."""
+    boost = (getattr(q, "boost", 1.0) or 1.0) * field_weight
+    return tantivy.Query.boost_query(out, float(boost)) if boost != 1.0 else out
+
+
+#: query class → how it compiles: looked up by the exact class (most of a query's nodes), the
+#: chain in ``_compile`` for the rest (subclasses, restrictions, the match-all and the empty query)
+_COMPILERS = {
+    Q.Term: _term,
+    Q.Phrase: _phrase,
+    Q.Prefix: _prefix,
+    Q.And: _and,
+    Q.Or: _or,
+    Q.AndMaybe: _and_maybe,
+    Q.AndNot: _and_not,
+    Q.Not: _not,
+}
+
+
+def _compile(q: Any) -> Any:
+    compiler = _COMPILERS.get(type(q))
+    if compiler is not None:
+        return compiler(q)
+    if isinstance(q, Q.ConstantScoreQuery):  # a restriction (indexer.query.Restrict)
+        return tantivy.Query.const_score_query(_part(q.child), float(q.score))
+    if isinstance(q, Q.Every):
+        return _weighted(q, tantivy.Query.all_query())
+    if isinstance(q, Q.NullQuery) or q is Q.NullQuery:
+        return tantivy.Query.empty_query()
+    for cls, compiler in _COMPILERS.items():  # a subclass of one of them
+        if isinstance(q, cls):
+            return compiler(q)
+    raise TypeError(f"tantivy engine cannot compile {type(q).__name__}")
 
 
 def _part(q: Any) -> Any:
     """A subquery, from the remembered ones when it is one of them. A restriction is remembered
     as it is compiled (a generation keeps one, indexer.generation.Generation.edition_filter)."""
+    if type(q) is Q.Term:  # a word is never compiled on its own before: no lookup
+        return _term(q)
     if isinstance(q, Q.ConstantScoreQuery):
         return compile_query(q)
     hit = _compiled.get(id(q))
@@ -347,7 +397,7 @@ class TantivyEngine:
         size = max(1, min(self.doc_count(), FACET_BUCKETS // max(1, len(names))))
         spec = {name: {"terms": {"field": COUNTED.get(name, FACETS[name]), "size": size}} for name in names}
         agg = self.searcher.aggregate(compile_query(query if query is not None else Q.Every()), spec)
-        return {name: {b["key"]: b["doc_count"] for b in agg[name]["buckets"]} for name in names}
+        return {name: dict(map(_BUCKET, agg[name]["buckets"])) for name in names}
 
     # ------------------------------------------------------------ stored fields
 

@@ -143,6 +143,32 @@ def test_snippet_marks_what_the_analysis_cuts():
     assert "<mark>礼金</mark>" in snippet("他收了礼金。", {"礼金": 1.0})
 
 
+def test_snippets_of_a_page_share_one_highlighter_and_match_the_plain_function(real):
+    """A search makes one Highlighter for its page; each snippet it makes is the one
+    snippet(text, weights) makes alone, over case analyses with several terms, in texts with
+    characters that stand for the marks (private-use) and with markup to escape."""
+    import random
+
+    from indexer.analysis import cut
+    from indexer.snippets import Highlighter, snippet
+
+    rng = random.Random(20261130)
+    files = sorted((real / "xt/case-analyses").glob("*.md"))
+    texts = [p.read_text(encoding="utf-8")[:3000] for p in rng.sample(files, 40)]
+    texts += ["甲\ue000乙 <b>处分</b> & 违纪\ue001。", "处分" * 3]
+    words = sorted({w for t in texts[:10] for w in cut(t) if len(w) > 1})
+    highlight = Highlighter({w: 1.0 + rng.random() for w in rng.sample(words, 4)} | {"处分": 2.0})
+    marked = 0
+    for text in texts:
+        alone = snippet(text, highlight.weights)
+        assert highlight(text) == alone
+        assert "<b>" not in alone
+        marked += "<mark>" in alone
+    assert marked > 20
+    # the text's own private-use characters stay text; only the matches are marked
+    assert highlight(texts[-2]) == "甲\ue000乙 &lt;b&gt;<mark>处分</mark>&lt;/b&gt; &amp; 违纪\ue001。"
+
+
 def test_cuts_kept_at_indexing_give_the_words_back(real):
     """``tokens(..., cuts=)`` records every word the text was cut into (one byte a word, an
     escape past 255 characters); ``word_spans`` gives their boundaries back exactly, and a

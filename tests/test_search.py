@@ -278,6 +278,23 @@ def test_facet_values_keeps_the_first_and_every_selected_one(tiny_service):
     assert all(row["label"] for rows in cut["facets"].values() for row in rows)
 
 
+def test_a_facet_row_made_fast_is_the_row_made_plainly(tiny_service):
+    """FacetValue.row skips the frozen dataclass's __init__: the row it makes equals, reads,
+    dumps and refuses changes as one made by FacetValue(...) does."""
+    import dataclasses
+
+    from indexer.search_result import FacetValue
+
+    fast, plain = FacetValue.row("2021", 3, True, "2021年"), FacetValue("2021", 3, True, "2021年")
+    assert fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
+    assert fast.dump() == plain.dump() == {"value": "2021", "count": 3, "selected": True, "label": "2021年"}
+    assert {**fast} == {**plain} and fast["count"] == 3
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.count = 4  # type: ignore[misc]
+    rows = [r for rows in tiny_service.search("")["facets"].values() for r in rows]
+    assert rows and all(r == FacetValue(r.value, r.count, r.selected, r.label) for r in rows)
+
+
 def test_a_result_is_typed_frozen_and_dumps_to_plain_json(tiny_service):
     import dataclasses
     import json
