@@ -91,26 +91,19 @@ class Generation:
         return found
 
 
-class Bounded:
+class Bounded(dict):
     """A table filled as documents are read, emptied when it grows past ``size`` (it refills
     with what is read again): values a function of the generation alone, so two threads can
-    only write the same one twice."""
+    only write the same one twice. A dict, so a lookup is ``dict.get``; ``put`` fills it."""
 
     def __init__(self, size: int):
+        super().__init__()
         self.size = size
-        self._items: dict[Hashable, Any] = {}
-
-    def get(self, key: Hashable, compute: Callable[[Hashable], Any] | None = None) -> Any:
-        """The value kept for ``key``; else ``compute(key)``, kept (None when no ``compute``)."""
-        value = self._items.get(key)
-        if value is None and compute is not None:
-            value = self.put(key, compute(key))
-        return value
 
     def put(self, key: Hashable, value: Any) -> Any:
-        if len(self._items) >= self.size:
-            self._items = {}
-        self._items[key] = value
+        if len(self) >= self.size:
+            self.clear()
+        self[key] = value
         return value
 
 

@@ -165,7 +165,9 @@ class SearchMixin:
                 provisions = broken.put(
                     d, tuple(v for v in (f.get("violates") or "").split(",") if v and f.get("kind") == "case")
                 )
-            counts.update(v for v in provisions if v not in shown)
+            for v in provisions:
+                if v not in shown:
+                    counts[v] += 1
         return [
             {"id": uid, "label": self.label(uid), "cases": n}
             for uid, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:RELATED_SHOWN]
@@ -286,7 +288,7 @@ class SearchMixin:
         out: dict[str, tuple[FacetValue, ...]] = {}
         sizes: dict[str, int] = {}
         snapshot = self.snapshot
-        kind_of, labels, label, row = snapshot.unit_kinds.get, snapshot.labels, self.label, FacetValue.row
+        kinds, labels, label, row = snapshot.unit_kinds, snapshot.labels, self.label, FacetValue.row
         for name in FACETS:
             selected = set(filters.get(name, ()))
             counted_values = counts[name]
@@ -294,7 +296,14 @@ class SearchMixin:
             if "" in counted_values:
                 pairs = [x for x in pairs if x[0]]
             if name == "violates":  # 违反条文 counts provisions; a list item is what a case is about
-                pairs = [(v, c) for v, c in pairs if kind_of(v, self._kind_of) == "policy" or v in selected]
+                provisions = []
+                for v, c in pairs:
+                    kind = kinds.get(v)
+                    if kind is None:
+                        kind = kinds.put(v, self._kind_of(v))
+                    if kind == "policy" or v in selected:
+                        provisions.append((v, c))
+                pairs = provisions
             for v in selected - {v for v, _ in pairs} if selected else ():  # none, or past a bucket cap
                 others = tuple(sorted(k for k in filters if k != name))
                 pairs.append(

@@ -403,16 +403,14 @@ class TantivyEngine:
 
     def stored(self, doc: Handle) -> dict[str, Any]:
         raw = self.searcher.doc(self._addr(doc)).to_dict()
-        out: dict[str, Any] = {}
-        for name, values in raw.items():
-            if name in MULTI_FIELDS:
-                out[name] = ",".join(values)
-            elif name == "record":
-                out[name] = bytes(values[0]).decode("utf-8")
-            elif name == "cuts":
-                out[name] = bytes(values[0])
-            else:
-                out[name] = values[0] if values else ""
+        out = {name: values[0] if values else "" for name, values in raw.items()}
+        for name in MULTI_FIELDS:
+            if name in raw:
+                out[name] = ",".join(raw[name])
+        if "record" in out:
+            out["record"] = bytes(out["record"]).decode("utf-8")
+        if "cuts" in out:
+            out["cuts"] = bytes(out["cuts"])
         return out
 
     def find(self, key: str) -> Handle | None:
