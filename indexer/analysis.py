@@ -313,6 +313,21 @@ def word_spans(cuts: bytes, upto: int | None = None) -> list[int]:
     return out
 
 
+def word_starts(cuts: bytes, start: int, end: int) -> list[int]:
+    """Where words start (``word_spans``), from the word holding character ``start`` through the
+    first one past ``end``: what marking a window needs. Whole blocks of words before the window
+    are skipped by their sum, so a window late in a long text costs no more than an early one."""
+    if 0 in cuts:  # a word of 256 characters or more: the escapes need the walk from the start
+        return word_spans(cuts)
+    at, k, n = 0, 0, len(cuts)
+    while k + 64 < n:
+        block = sum(cuts[k : k + 64])
+        if at + block > start:
+            break
+        at, k = at + block, k + 64
+    return list(accumulate(cuts[k : k + end - at + 2], initial=at))
+
+
 def subwords(word: str) -> list[str]:
     """Dictionary words that tile a long word left to right (收受礼金 → 收受, 礼金), or [] when
     it cannot be tiled. Used at query time for recall when the text splits the word."""

@@ -20,7 +20,7 @@ from indexer.analysis import (
     other_forms,
     segment,
     token_plan,
-    word_spans,
+    word_starts,
     written_word_plan,
 )
 
@@ -119,7 +119,7 @@ def _matches(
     if not window:
         return []
     if cuts:
-        starts = word_spans(cuts, end + 1)
+        starts = word_starts(cuts, start, end)
         words = None
     else:
         words = [(w, start + a, start + b) for w, a, b in segment(normalise(text[start:end]))]

@@ -169,6 +169,29 @@ def test_snippets_of_a_page_share_one_highlighter_and_match_the_plain_function(r
     assert highlight(texts[-2]) == "甲\ue000乙 &lt;b&gt;<mark>处分</mark>&lt;/b&gt; &amp; 违纪\ue001。"
 
 
+def test_word_starts_of_a_window_are_the_word_spans_around_it():
+    """word_starts skips whole blocks of words before a window by their sum: what it gives is
+    the run of word_spans from the word holding the window's start through the first word
+    past its end, for windows anywhere in texts of any length (and every boundary when a word
+    of 256 characters or more needs the escapes)."""
+    import random
+
+    from indexer.analysis import add_cut, word_spans, word_starts
+
+    rng = random.Random(7)
+    for trial in range(400):
+        cuts = bytearray()
+        for _ in range(rng.randint(1, 900)):
+            add_cut(cuts, rng.choice([1, 1, 2, 2, 2, 3, 4, 7]) if trial % 50 else rng.choice([2, 300]))
+        spans = word_spans(bytes(cuts))
+        start = rng.randrange(spans[-1])
+        end = min(spans[-1], start + rng.randint(1, 200))
+        got = word_starts(bytes(cuts), start, end)
+        assert got[0] <= start and got == spans[spans.index(got[0]) : spans.index(got[0]) + len(got)]
+        assert got[-1] > end or got[-1] == spans[-1]
+        assert [a for a in spans if got[0] <= a <= end] == [a for a in got if a <= end]
+
+
 def test_cuts_kept_at_indexing_give_the_words_back(real):
     """``tokens(..., cuts=)`` records every word the text was cut into (one byte a word, an
     escape past 255 characters); ``word_spans`` gives their boundaries back exactly, and a
