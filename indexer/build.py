@@ -43,8 +43,9 @@ from kb.links.graph import build_edges
 from kb.models import KIND_LABELS, Record, date_key
 
 # 4: key is a column; 5: meta, anchor fields; 6: sort_date (year-only dates); 7: tantivy key hash;
-# 8: tantivy counts a facet that leaves hits out from a field of its own
-SCHEMA_VERSION = "8"
+# 8: tantivy counts a facet that leaves hits out from a field of its own; 9: tantivy stores a
+# hit's fields packed in one value
+SCHEMA_VERSION = "9"
 CURRENT = "CURRENT"
 LOCK = ".build.lock"
 MANIFEST = "manifest.json"
