@@ -309,12 +309,12 @@ class SearchMixin:
                 pairs.append(
                     (v, engine.by_date(Q.And([counted(others), Q.Term(FACETS[name], v)]), True, 0, 1)[0])
                 )
-            pairs.sort(reverse=name == "year")  # years newest first, the rest by value ...
+            pairs.sort(key=itemgetter(0), reverse=name == "year")  # years newest first, the rest by value ...
             if name != "year":
                 pairs.sort(key=itemgetter(1), reverse=True)  # ... then most hits first (stable)
             sizes[name] = len(pairs)
             if values is not None and len(pairs) > values:  # the first ones, and every selected one
-                pairs = pairs[:values] + [x for x in pairs[values:] if x[0] in selected]
+                pairs = pairs[:values] + ([x for x in pairs[values:] if x[0] in selected] if selected else [])
             if name in ("violates", "document"):  # ids, named (文件 leaves case hits out: FACET_LEAVES_OUT)
                 out[name] = tuple([row(v, c, v in selected, labels.get(v) or label(v)) for v, c in pairs])
             elif name in VALUE_LABELS:

@@ -79,11 +79,13 @@ class Highlighter:
         """(first, last) index into matches of the window that holds the most weight: each
         distinct term counts its weight once, a repeat a tenth of it. One pass: the window's
         term counts and score change as its ends move, never recounted."""
+        n, reach = len(matches), WINDOW - LEAD
+        if matches[-1][1] - matches[0][0] <= reach:  # all in the first window: no other holds more
+            return 0, n - 1
         best, best_score, j = (0, 0), -1.0, -1
         seen: dict[str, int] = dict.fromkeys(self.terms, 0)
         first, again = self.first, self.again
         score = 0.0
-        n, reach = len(matches), WINDOW - LEAD
         for i in range(n):
             start, _, t = matches[i]
             if j < i:  # the window emptied: start it at i
