@@ -131,6 +131,44 @@ def test_tantivy_proof_reads_keys_by_hash_and_names_strangers(tmp_path):
     assert stranger in te.held_keys(index, [])
 
 
+@needs_tantivy
+def test_tantivy_reads_back_the_fields_it_packs(tmp_path):
+    """A tantivy document keeps its fields packed in one value (split by the unit separator, or
+    JSON when a value holds it): what the service reads back is what a field-per-value store
+    gave — absent fields absent, multi-valued ones joined, ordinal an int, summary a bool."""
+    from indexer import tantivy_engine as te
+
+    entry = {
+        "key": "hit:p/1",
+        "id": "p/1",
+        "entry": "hit",
+        "kind": "provision",
+        "doc_id": "p",
+        "category": "文山会海,,会议",
+        "title": "第一条",
+        "ordinal": 3,
+        "summary": True,
+    }
+    want = {
+        "key": "hit:p/1",
+        "id": "p/1",
+        "entry": "hit",
+        "kind": "provision",
+        "doc_id": "p",
+        "category": "文山会海,会议",
+        "title": "第一条",
+        "ordinal": 3,
+        "summary": True,
+    }
+    assert te._unpacked(te._packed(entry, 3)) == want
+    odd = {**entry, "title": "第一条\x1f（附）", "summary": False, "ordinal": 0}
+    packed = te._packed(odd, 0)
+    assert packed.startswith(b"[")  # the separator inside a value: JSON
+    assert te._unpacked(packed) == {**want, "title": "第一条\x1f（附）", "summary": False, "ordinal": 0}
+    bare = te._unpacked(te._packed({"key": "doc:p", "entry": "document"}, 0))
+    assert bare == {"key": "doc:p", "entry": "document", "ordinal": 0, "summary": False}
+
+
 def test_tantivy_facets_past_the_bucket_cap_keep_selected_counts(tmp_path, monkeypatch):
     """tantivy refuses more than 65,000 facet buckets a request: each facet gets a share, and a
     selected value past its facet's share is counted by a query of its own, not shown as 0."""
