@@ -358,16 +358,17 @@ class TantivyEngine:
         try:
             self.index = open_index(gen)
             self.searcher = self.index.searcher()
-            self.searcher.num_docs  # noqa: B018 - touch it: a damaged index fails here
+            self._docs = self.searcher.num_docs  # a damaged index fails here; a generation never changes
         except Exception as e:  # tantivy raises ValueError / OSError on damaged files
             raise IndexDamaged(gen, [f"tantivy 无法打开：{type(e).__name__}: {e}"]) from e
         self._keys: dict[Handle, str] = {}
+        self._specs: dict[tuple[str, ...], dict[str, Any]] = {}  # facet names → aggregation request
 
     def close(self) -> None:
         self.searcher = None
 
     def doc_count(self) -> int:
-        return self.searcher.num_docs
+        return self._docs
 
     @staticmethod
     def _addr(h: Handle) -> Any:
@@ -444,10 +445,20 @@ class TantivyEngine:
         # tantivy refuses a request of more than 65,000 buckets in all: the facets share 60,000
         # (a facet with more values than its share lists its most frequent ones; a search page
         # shows 20, a facet's own page 2,000)
-        size = max(1, min(self.doc_count(), FACET_BUCKETS // max(1, len(names))))
-        spec = {name: {"terms": {"field": COUNTED.get(name, FACETS[name]), "size": size}} for name in names}
+        spec = self._facet_spec(tuple(names))
         agg = self.searcher.aggregate(compile_query(query if query is not None else Q.Every()), spec)
         return {name: dict(map(_BUCKET, agg[name]["buckets"])) for name in names}
+
+    def _facet_spec(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """The aggregation request for these facets, made once per generation (read-only)."""
+        spec = self._specs.get(names)
+        if spec is None:
+            size = max(1, min(self.doc_count(), FACET_BUCKETS // max(1, len(names))))
+            spec = {
+                name: {"terms": {"field": COUNTED.get(name, FACETS[name]), "size": size}} for name in names
+            }
+            self._specs[names] = spec
+        return spec
 
     # ------------------------------------------------------------ stored fields
 
