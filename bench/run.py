@@ -165,6 +165,54 @@ def peer_runs(corpora: list[Path], tmp: Path, repeat: int) -> dict[str, Any]:
     return result
 
 
+def parity(index: Path, fts5_db: Path, repeat: int, rounds: int = 7) -> dict[str, Any]:
+    """Our search and SQLite FTS5's, both with facets and highlights, timed in alternating
+    rounds over the plain queries. A shared VM's speed drifts by tens of percent within a run,
+    and the peers are timed minutes after our engine is: the two medians in the tables compare
+    the drift as much as the engines. Alternating rounds give both the same moments."""
+    from peers import Fts5
+
+    from indexer.search import SearchService
+    from web.views.search import FACET_FOLDED, FACET_SHOWN
+
+    service = SearchService(index, results_cached=0)
+    fts5 = Fts5(fts5_db)
+    plain, shown = QUERIES["plain"], FACET_SHOWN + FACET_FOLDED
+    engines = {
+        "ours": lambda q: service.search(q, facet_values=shown),
+        "fts5": lambda q: fts5.search(q, facets=True, highlights=True),
+    }
+    for q in plain:  # warm up
+        for run in engines.values():
+            run(q)
+    samples: dict[str, list[float]] = {name: [] for name in engines}
+    ratios = []
+    for _ in range(rounds):
+        medians = {}
+        for name, run in engines.items():
+            times = [x for q in plain for x in timed(lambda q=q, run=run: run(q), repeat)]
+            samples[name] += times
+            medians[name] = statistics.median(times)
+        ratios.append(round(medians["ours"] / medians["fts5"], 2))
+    service.close()
+    ours, peer = summary(samples["ours"]), summary(samples["fts5"])
+    return {
+        "engine": service_engine(index),
+        "rounds": rounds,
+        "ours": ours,
+        "fts5": peer,
+        "ratio": round(ours["median"] / max(peer["median"], 1e-6), 2),
+        "round_ratios": ratios,
+    }
+
+
+def service_engine(index: Path) -> str:
+    from indexer.build import current_generation, read_manifest
+
+    gen = current_generation(index)
+    return read_manifest(gen).get("engine", "whoosh") if gen else "?"
+
+
 def cold_start(index: Path) -> dict[str, float]:
     from load import start_server, stop_server
 
@@ -447,6 +495,10 @@ def main() -> None:
                     chars,
                     engine,
                 )
+            fts5_db = tmp / f"peers-{named(str(n), engines[0])}" / "fts5.sqlite"
+            if fts5_db.exists():  # the fastest of our engines against FTS5, in alternating rounds
+                ours = results["corpora"][named(str(n), engines[-1])]["index"]
+                results[f"parity-{n}"] = parity(Path(ours), fts5_db, max(repeat, 5))
         first = next(iter(results["corpora"].values()), None)
         if first is not None:
             from hostile import run as hostile_run
@@ -503,6 +555,14 @@ def main() -> None:
                 f"{n} records {c['seconds']} s ({c['ms_per_record']} ms/record)"
                 for n, c in results["citations"].items()
             )
+        )
+    for key in [k for k in results if k.startswith("parity")]:
+        p = results[key]
+        print(
+            f"\nparity : {key.split('-')[1]} generated, facets + highlights, {p['rounds']} alternating rounds: "
+            f"{p['engine']} (ours) {p['ours']['median']} / {p['ours']['p95']} ms, SQLite FTS5 "
+            f"{p['fts5']['median']} / {p['fts5']['p95']} ms (median / p95), ×{p['ratio']}; "
+            f"per round ×{', ×'.join(str(r) for r in p['round_ratios'])}"
         )
     for key in [k for k in results if k.startswith("load")]:
         ld = results[key]

@@ -63,3 +63,28 @@ def test_peers_take_queries_without_words(tmp_path, q):
     peer = Fts5(tmp_path / "f.sqlite")
     build_peer(peer, pretokenise([{"id": "a", "title": "标题", "text": "形式主义"}]))
     assert isinstance(peer.search(q, facets=True, highlights=True), list)
+
+
+def test_parity_times_our_search_and_fts5_in_alternating_rounds(tmp_path):
+    """bench/run.py's parity line: both engines answer every plain query with facets and
+    highlights in each round, and what it reports is counted from those samples."""
+    import run
+    from peers import Fts5, build_peer, pretokenise
+
+    from indexer.build import Links, build_index, entries
+    from kb.corpus import default_corpus, load_corpus
+    from tests.conftest import ENGINES
+
+    corpus = load_corpus([default_corpus()])
+    links = Links(corpus.records)
+    fts5 = Fts5(tmp_path / "fts5.sqlite")
+    build_peer(
+        fts5, pretokenise([e for r in corpus.records for e in entries(r, links) if e["entry"] == "hit"])
+    )
+    engine = ENGINES[-1]
+    build_index([default_corpus()], tmp_path / "ix", engine=engine)
+    p = run.parity(tmp_path / "ix", tmp_path / "fts5.sqlite", repeat=1, rounds=2)
+    n = len(run.QUERIES["plain"]) * 2
+    assert p["engine"] == engine and p["rounds"] == 2 and len(p["round_ratios"]) == 2
+    assert p["ours"]["n"] == n and p["fts5"]["n"] == n
+    assert p["ratio"] == round(p["ours"]["median"] / p["fts5"]["median"], 2)
