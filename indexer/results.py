@@ -211,12 +211,16 @@ class SearchMixin:
 
     def _terms(self, wq: Any, relaxed: Relaxation | None) -> dict[str, float]:
         """The text terms a hit may have matched, with their weight for choosing a snippet."""
-        queries = [wq] + (relaxed.queries if relaxed is not None else [])
         terms: set[str] = set()
-        for q in queries:
-            for fn, t in q.iter_all_terms():
-                if fn == "text":
-                    terms.add(t.decode() if isinstance(t, bytes) else t)
+        stack = [wq] + (relaxed.queries if relaxed is not None else [])
+        while stack:  # the tree's leaves, as Query.iter_all_terms walks them (without its generators)
+            q = stack.pop()
+            if not q.is_leaf():
+                stack.extend(q.children())
+            elif q.has_terms():
+                for fn, t in q.terms(phrases=True):
+                    if fn == "text":
+                        terms.add(t.decode() if isinstance(t, bytes) else t)
         return {t: self.engine.idf(t) for t in terms}
 
     def _hit(self, f: dict[str, Any], score: Any, highlight: Highlighter | None, versions: list[str]) -> Hit:
@@ -299,7 +303,7 @@ class SearchMixin:
                 provisions = []
                 for v, c in pairs:
                     kind = kinds.get(v)
-                    if kind is None:
+                    if kind is None:  # "" for an id no record has: remembered too
                         kind = kinds.put(v, self._kind_of(v))
                     if kind == "policy" or v in selected:
                         provisions.append((v, c))
