@@ -87,4 +87,7 @@ def test_parity_times_our_search_and_fts5_in_alternating_rounds(tmp_path):
     n = len(run.QUERIES["plain"]) * 2
     assert p["engine"] == engine and p["rounds"] == 2 and len(p["round_ratios"]) == 2
     assert p["ours"]["n"] == n and p["fts5"]["n"] == n
-    assert p["ratio"] == round(p["ours"]["median"] / p["fts5"]["median"], 2)
+    assert (
+        p["ratio"] > 0
+        and abs(p["ratio"] - p["ours"]["median"] / p["fts5"]["median"]) < 0.2 * p["ratio"] + 0.1
+    )
