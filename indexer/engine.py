@@ -29,6 +29,9 @@ class EngineMissing(RuntimeError):
 class Engine(Protocol):
     name: str
     generation: str
+    #: facet_counts lists each facet's values most frequent first, equal counts by value (the
+    #: order a search shows them), so the service need not sort them
+    facets_ordered: bool
 
     def doc_count(self) -> int: ...
 

@@ -308,14 +308,18 @@ class SearchMixin:
                     if kind == "policy" or v in selected:
                         provisions.append((v, c))
                 pairs = provisions
+            ordered = engine.facets_ordered
             for v in selected - {v for v, _ in pairs} if selected else ():  # none, or past a bucket cap
                 others = tuple(sorted(k for k in filters if k != name))
                 pairs.append(
                     (v, engine.by_date(Q.And([counted(others), Q.Term(FACETS[name], v)]), True, 0, 1)[0])
                 )
-            pairs.sort(key=itemgetter(0), reverse=name == "year")  # years newest first, the rest by value ...
-            if name != "year":
-                pairs.sort(key=itemgetter(1), reverse=True)  # ... then most hits first (stable)
+                ordered = False
+            if name == "year":  # years newest first
+                pairs.sort(key=itemgetter(0), reverse=True)
+            elif not ordered:  # the rest by value, then most hits first (stable)
+                pairs.sort(key=itemgetter(0))
+                pairs.sort(key=itemgetter(1), reverse=True)
             sizes[name] = len(pairs)
             if values is not None and len(pairs) > values:  # the first ones, and every selected one
                 pairs = pairs[:values] + ([x for x in pairs[values:] if x[0] in selected] if selected else [])

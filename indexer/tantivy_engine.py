@@ -348,6 +348,7 @@ Handle = tuple[int, int]  # (segment ordinal, document) of this generation's sea
 
 class TantivyEngine:
     name = "tantivy"
+    facets_ordered = True  # a terms aggregation's order (tests/test_engines.py checks it)
 
     def __init__(self, gen: Path):
         self.path = gen
@@ -384,26 +385,31 @@ class TantivyEngine:
 
     def ranked(self, query: Any, limit: int | None = None) -> tuple[int, list[tuple[float, Handle]]]:
         n = self.doc_count() if limit is None else min(limit, max(1, self.doc_count()))
-        total, hits = self._hits(query, n + 1, weight_by_field="prior")  # one more: see below
+        compiled = compile_query(query)
+        r = self.searcher.search(compiled, n + 1, count=True, weight_by_field="prior")  # one more: below
+        total, hits = r.count, r.hits  # (score, DocAddress), best first
         # the last score kept may be shared by hits past the limit, of which tantivy keeps some
         # by where they lie in the index: read on until the score changes, so that all of them
         # are ordered by key below and a page does not depend on how many hits were asked for
         if len(hits) > n:
             boundary, more = hits[n - 1][0], n + TIED_MARGIN
             while len(hits) < total and hits[-1][0] == boundary:
-                total, hits = self._hits(query, more, weight_by_field="prior")
+                r = self.searcher.search(compiled, more, count=True, weight_by_field="prior")
+                total, hits = r.count, r.hits
                 more *= 2
             hits = [h for h in hits if h[0] >= boundary]  # past the limit, only the shared score
-        # best first; equal scores by the key's hash, read for the hits that share a score only
-        # (tantivy lists them best first already; equal scores stand next to each other)
-        if len({score for score, _ in hits}) < len(hits):
-            shared = {score for score, count in Counter(score for score, _ in hits).items() if count > 1}
-            where = [i for i, (score, _) in enumerate(hits) if score in shared]
-            values = self.searcher.fast_field_values("tie", [self._addr(hits[i][1]) for i in where])
-            tied = sorted(zip((hits[i] for i in where), values, strict=True), key=lambda x: (-x[0][0], x[1]))
+        # equal scores by the key's hash, read for the hits that share a score only (tantivy
+        # lists them best first already; equal scores stand next to each other)
+        scores = [score for score, _ in hits]
+        if len(set(scores)) < len(scores):
+            counts = Counter(scores)
+            where = [i for i, score in enumerate(scores) if counts[score] > 1]
+            values = self.searcher.fast_field_values("tie", [hits[i][1] for i in where])
+            tied = sorted(zip([hits[i] for i in where], values, strict=True), key=lambda x: (-x[0][0], x[1]))
             for i, (hit, _) in zip(where, tied, strict=True):
                 hits[i] = hit
-        return total, [(score / 2, h) for score, h in hits]  # weight_by_field doubled the prior
+        # weight_by_field doubled the prior
+        return total, [(score / 2, (a.segment_ord, a.doc)) for score, a in hits]
 
     def by_date(self, query: Any, newest_first: bool, start: int, limit: int) -> tuple[int, list[Handle]]:
         field = "newest" if newest_first else "oldest"

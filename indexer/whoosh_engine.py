@@ -41,6 +41,7 @@ def _restrictions(query: Any) -> tuple[Any, Any]:
 
 class WhooshEngine:
     name = "whoosh"
+    facets_ordered = False
 
     def __init__(self, gen: Path):
         self.path = gen

@@ -169,6 +169,30 @@ def test_tantivy_reads_back_the_fields_it_packs(tmp_path):
     assert bare == {"key": "doc:p", "entry": "document", "ordinal": 0, "summary": False}
 
 
+@needs_tantivy
+def test_tantivy_lists_facet_values_in_the_order_a_search_shows(tmp_path):
+    """The service does not sort facet values an engine lists most frequent first, equal counts
+    by value (``facets_ordered``): tantivy's terms aggregation does, checked here over the
+    bundled corpus so that an upgrade that changes it fails, not the pages."""
+    from indexer.query import parse, plan
+    from indexer.schema import FACETS
+    from kb.corpus import default_corpus
+
+    build_index([default_corpus()], tmp_path / "ix", engine="tantivy")
+    service = SearchService(tmp_path / "ix", results_cached=0)
+    engine = service.engine
+    assert engine.facets_ordered
+    ties = 0
+    for q in ["", "处分", "形式主义", "会议", "公款 吃喝", "基层"]:
+        counts = engine.facet_counts(list(FACETS), query=plan(parse(q), {}).query())
+        for values in counts.values():
+            items = list(values.items())
+            assert items == sorted(items, key=lambda x: (-x[1], x[0])), q
+            ties += sum(a[1] == b[1] for a, b in zip(items, items[1:], strict=False))
+    assert ties > 20  # equal counts were there to order
+    service.close()
+
+
 def test_tantivy_facets_past_the_bucket_cap_keep_selected_counts(tmp_path, monkeypatch):
     """tantivy refuses more than 65,000 facet buckets a request: each facet gets a share, and a
     selected value past its facet's share is counted by a query of its own, not shown as 0."""
