@@ -28,6 +28,7 @@ WINDOW = 160  # characters shown
 LEAD = 24  # characters of context kept before the first match of the window
 MAX_OCCURRENCES = 2_000  # occurrences of one term looked at in a long text
 _OPEN, _CLOSE = "【〔[（(《", "】〕]）)》"
+_END = itemgetter(1)
 
 
 class Highlighter:
@@ -80,7 +81,7 @@ class Highlighter:
         distinct term counts its weight once, a repeat a tenth of it. One pass: the window's
         term counts and score change as its ends move, never recounted."""
         n, reach = len(matches), WINDOW - LEAD
-        if matches[-1][1] - matches[0][0] <= reach:  # all in the first window: no other holds more
+        if max(map(_END, matches)) - matches[0][0] <= reach:  # all in the first window: none holds more
             return 0, n - 1
         best, best_score, j = (0, 0), -1.0, -1
         seen: dict[str, int] = dict.fromkeys(self.terms, 0)

@@ -169,6 +169,45 @@ def test_snippets_of_a_page_share_one_highlighter_and_match_the_plain_function(r
     assert highlight(texts[-2]) == "甲\ue000乙 &lt;b&gt;<mark>处分</mark>&lt;/b&gt; &amp; 违纪\ue001。"
 
 
+def test_a_window_holding_every_match_is_the_one_the_slide_finds():
+    """The best window is taken without sliding when every match fits in the first one; what it
+    takes is what the full slide finds, also when an earlier, longer match ends after the last
+    one starts and ends (a shortcut on the last match's end alone took windows that do not fit)."""
+    import random
+
+    from indexer.snippets import LEAD, WINDOW, Highlighter
+
+    def slide(h, matches):
+        n, reach = len(matches), WINDOW - LEAD
+        best, best_score, j, score = (0, 0), -1.0, -1, 0.0
+        seen = dict.fromkeys(h.terms, 0)
+        for i in range(n):
+            start, _, t = matches[i]
+            if j < i:
+                j, score = i, score + (h.first[t] if seen[t] == 0 else h.again[t])
+                seen[t] += 1
+            while j + 1 < n and matches[j + 1][1] - start <= reach:
+                j, u = j + 1, matches[j + 1][2]
+                score += h.first[u] if seen[u] == 0 else h.again[u]
+                seen[u] += 1
+            if score > best_score + 1e-9:
+                best, best_score = (i, j), score
+            seen[t] -= 1
+            score -= h.first[t] if seen[t] == 0 else h.again[t]
+        return best
+
+    rng = random.Random(3)
+    terms = {"甲乙丙丁戊己庚辛"[:k]: rng.random() * 5 for k in range(1, 9)} | {"x" * 40: 1.0, "y" * 60: 2.0}
+    h = Highlighter(terms)
+    for _ in range(5000):
+        picked = rng.sample(list(terms), rng.randint(1, 5))
+        matches = sorted(
+            ((s, s + len(t), t) for t in picked for s in [rng.randrange(200)]),
+            key=lambda m: (m[0], -len(m[2])),
+        )
+        assert h._best_window(matches) == slide(h, matches), matches
+
+
 def test_word_starts_of_a_window_are_the_word_spans_around_it():
     """word_starts skips whole blocks of words before a window by their sum: what it gives is
     the run of word_spans from the word holding the window's start through the first word
