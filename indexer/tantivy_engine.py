@@ -64,7 +64,7 @@ def _schema() -> Any:
         sb.add_text_field(name, stored=False, tokenizer_name="raw", index_option="basic")
     for name in TEXT_FIELDS:
         sb.add_text_field(name, stored=name == "text", tokenizer_name="raw", index_option="position")
-    sb.add_bytes_field("packed", stored=True, indexed=False)  # PACKED, as a JSON list
+    sb.add_bytes_field("packed", stored=True, indexed=False)  # PACKED, one value (_packed)
     sb.add_bytes_field("record", stored=True, indexed=False)
     sb.add_bytes_field("cuts", stored=True, indexed=False)  # the text's words (analysis.word_spans)
     sb.add_unsigned_field("ordinal", stored=False, fast=True)
