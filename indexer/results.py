@@ -155,7 +155,7 @@ class SearchMixin:
         """The provisions the best-ranked cases broke, most cases first (相关条文): when a query
         is answered by cases, the rule to cite is one click away even if no provision ranks.
         ``read``: the stored fields of documents already read for this page."""
-        shown = {h["id"] for h in hits}
+        shown = {h.id for h in hits}
         counts: Counter[str] = Counter()
         broken = self.snapshot.cases_broke
         for d in docs:
@@ -242,10 +242,12 @@ class SearchMixin:
             heading=f.get("heading", ""),
             date=f.get("date", ""),
             year=f.get("year", ""),
-            sanctions=tuple(s for s in f.get("sanction", "").split(",") if s),
+            sanctions=tuple(filter(None, f.get("sanction", "").split(","))),
             summary=bool(f.get("summary")),
             snippet=text_snippet,
-            other_versions=tuple(frozen_map({"id": v, "title": self.label(v)}) for v in versions),
+            other_versions=tuple(frozen_map({"id": v, "title": self.label(v)}) for v in versions)
+            if versions
+            else (),
             score=round(float(score), 4) if isinstance(score, int | float) else None,
         )
 

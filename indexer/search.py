@@ -158,6 +158,8 @@ class SearchService(SearchMixin, RecordsMixin):
         CURRENT is checked once per search too, not at each of its reads. The same search again
         on the same generation is answered from its cache: the result is shared, read it only."""
         with self.pinned() as generation:
+            if generation.results.size <= 0:  # no cache: no key to make
+                return super().search(q, **kw)
             filters = kw.get("filters") or {}
             key = (
                 q,
