@@ -195,14 +195,13 @@ def other_forms(terms: Iterable[str]) -> re.Pattern[str] | None:
 _NOTHING = re.compile(r"(?!)")
 
 
-def normalise_for(text: str, terms: Iterable[str], forms: re.Pattern[str] | None = None) -> str:
+def normalise_for(text: str, terms: Iterable[str]) -> str:
     """``text`` as searched for ``terms`` (normalised words): ``normalise(text)`` where it
     matters, the text itself when none of its characters is another form of a character of the
     terms — the terms are then found at the same places in either, and a translate of every
-    character (most of a snippet's time) is saved. ``forms``: ``other_forms(terms)``, when the
-    caller has it."""
-    if forms is None:
-        forms = other_forms(terms)
+    character (most of a snippet's time) is saved. Snippets work ``other_forms`` out once for a
+    page and decide the same way."""
+    forms = other_forms(terms)
     if forms is None or forms.search(text) is not None:
         return normalise(text)
     return text
@@ -295,12 +294,10 @@ def add_cut(cuts: bytearray, length: int) -> None:
         cuts.extend(length.to_bytes(3, "big"))
 
 
-def word_spans(cuts: bytes, upto: int | None = None) -> list[int]:
-    """Where each word starts, and the end of the last, from ``cuts`` (see ``tokens``); with
-    ``upto``, at least the words that start before that character (a word is at least one
-    character, so no more than ``upto`` of them)."""
+def word_spans(cuts: bytes) -> list[int]:
+    """Where each word starts, and the end of the last, from ``cuts`` (see ``tokens``)."""
     if 0 not in cuts:
-        return [0, *accumulate(cuts[:upto])]
+        return [0, *accumulate(cuts)]
     out, at, i = [0], 0, 0
     while i < len(cuts):
         if cuts[i]:

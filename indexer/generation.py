@@ -5,8 +5,8 @@ swap opens a new Generation and never touches the old one, which requests still 
 go on reading until they finish.
 
 The derived tables fill lazily; what they hold is a function of the generation alone, so
-filling them from two threads at once can only write the same value twice (``related`` is
-emptied when it grows past its bound, and refills).
+filling them from two threads at once can only write the same value twice (the bounded ones,
+``Bounded``, empty when they grow past their bound, and refill).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from indexer.engine import Engine
 
 RESULTS_CACHED = 128  # search results kept per generation and worker (least recently used go)
 KEPT = 50_000  # entries a per-document table of a generation keeps before it empties (a few MB)
+RELATED_KEPT = 5_000  # pages whose suggestions a generation keeps
 
 
 @dataclass(eq=False)
@@ -37,11 +38,12 @@ class Generation:
     by_source: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     unresolved: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     versions: dict[str, list[str]] = field(default_factory=dict)
-    related: dict[tuple, list[dict[str, Any]]] = field(default_factory=dict)
+    #: (item, kind, limit, excluded) → more-like-this suggestions (records_view.related)
+    related: Bounded = field(default_factory=lambda: Bounded(RELATED_KEPT))
     results: ResultCache = field(default_factory=lambda: ResultCache(RESULTS_CACHED))
     _edition_docs: dict[Any, str] | None = field(default=None, repr=False)
     _edition_filter: Any = field(default=None, repr=False)
-    #: unit or record id → its record's kind (``get(id, kind_of)`` reads it once)
+    #: unit or record id → its record's kind ("" for an id no record has), read once each
     unit_kinds: Bounded = field(default_factory=lambda: Bounded(KEPT))
     #: document → the provisions it broke (a case; () for any other hit), for 相关条文
     cases_broke: Bounded = field(default_factory=lambda: Bounded(KEPT))

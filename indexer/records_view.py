@@ -214,9 +214,7 @@ class RecordsMixin:
                             "suggestion": True,
                         }
                     )
-            if len(related) > 5000:
-                related.clear()
-            related[key] = out[:limit]
+            related.put(key, out[:limit])
             return [dict(r) for r in out[:limit]]
         return [dict(r) for r in related[key]]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -18,7 +19,7 @@ from whoosh import query as Q
 
 from indexer.query import ParsedQuery, Plan, parse, plan
 from indexer.relax import RELAX_BELOW, Relaxation, relax
-from indexer.schema import FACETS, VALUE_LABELS
+from indexer.schema import FACETS, value_label
 from indexer.search_result import FacetValue, Hit, SearchResult, frozen_map
 from indexer.snippets import Highlighter
 
@@ -294,7 +295,7 @@ class SearchMixin:
         out: dict[str, tuple[FacetValue, ...]] = {}
         sizes: dict[str, int] = {}
         snapshot = self.snapshot
-        kinds, labels, label, row = snapshot.unit_kinds, snapshot.labels, self.label, FacetValue.row
+        kinds, label, row = snapshot.unit_kinds, self.label, FacetValue.row
         for name in FACETS:
             selected = set(filters.get(name, ()))
             counted_values = counts[name]
@@ -325,13 +326,9 @@ class SearchMixin:
             sizes[name] = len(pairs)
             if values is not None and len(pairs) > values:  # the first ones, and every selected one
                 pairs = pairs[:values] + ([x for x in pairs[values:] if x[0] in selected] if selected else [])
-            if name in ("violates", "document"):  # ids, named (文件 leaves case hits out: FACET_LEAVES_OUT)
-                out[name] = tuple([row(v, c, v in selected, labels.get(v) or label(v)) for v, c in pairs])
-            elif name in VALUE_LABELS:
-                named = VALUE_LABELS[name]
-                out[name] = tuple([row(v, c, v in selected, named.get(v, v)) for v, c in pairs])
-            else:  # the value is its own label
-                out[name] = tuple([row(v, c, v in selected, v) for v, c in pairs])
+            # ids are named (文件 leaves case hits out: FACET_LEAVES_OUT); other values by schema
+            named = label if name in ("violates", "document") else partial(value_label, name)
+            out[name] = tuple([row(v, c, v in selected, named(v)) for v, c in pairs])
         return out, sizes
 
 

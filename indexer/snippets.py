@@ -14,15 +14,7 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from operator import itemgetter
 
-from indexer.analysis import (
-    normalise,
-    normalise_for,
-    other_forms,
-    segment,
-    token_plan,
-    word_starts,
-    written_word_plan,
-)
+from indexer.analysis import normalise, other_forms, segment, word_starts, written_word_plan
 
 WINDOW = 160  # characters shown
 LEAD = 24  # characters of context kept before the first match of the window
@@ -66,7 +58,8 @@ class Highlighter:
     def _occurrences(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, term) of each term's occurrences as substrings of the normalised text,
         by start, the longer first: a fast first look at where the matches are, at any length."""
-        norm = normalise_for(text, self.terms, self.forms)
+        forms = self.forms  # a text holding none of them is searched as it is (``normalise_for``)
+        norm = text if forms is not None and forms.search(text) is None else normalise(text)
         out: list[tuple[int, int, str]] = []
         for t in self.terms:
             i, n, size = norm.find(t), 0, len(t)
@@ -123,26 +116,17 @@ def _matches(
         return []
     if cuts:
         starts = word_starts(cuts, start, end)
-        words = None
-    else:
-        words = [(w, start + a, start + b) for w, a, b in segment(normalise(text[start:end]))]
-        starts = [a for _, a, _ in words]
+    else:  # the piece shown, cut again: its word boundaries
+        starts = [start + a for _, a, _ in segment(normalise(text[start:end]))] + [end]
     out: list[tuple[int, int, str]] = []
     for s, e, t in window:  # by start, the longer first
         k = bisect_right(starts, s) - 1
-        if words is None:
-            if k + 1 >= len(starts):
-                continue
-            ws, we = starts[k], starts[k + 1]
-            if e > we:  # across two words
-                continue
-            word, keep, subs = written_word_plan(text[ws:we])
-        else:
-            word, ws, we = words[k]
-            if e > we:
-                continue
-            word = word.strip()
-            keep, subs = token_plan(word)
+        if k + 1 >= len(starts):
+            continue
+        ws, we = starts[k], starts[k + 1]
+        if e > we:  # across two words
+            continue
+        word, keep, subs = written_word_plan(text[ws:we])
         if not keep:
             continue
         if (word, ws, we) != (t, s, e) and (t, s - ws, e - ws) not in subs:
@@ -163,20 +147,17 @@ def _marked(text: str, start: int, end: int, matches: list[tuple[int, int, str]]
     tail = "…" if end < len(text) else ""
     if not matches:
         return lead + html.escape(piece).replace("\n", " ") + tail
-    if _MARK in piece or _UNMARK in piece:  # cannot stand for the marks: escape piece by piece
-        parts, pos = [], start
-        for s, e, _ in matches:
-            parts += [html.escape(text[pos:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
-            pos = e
-        parts.append(html.escape(text[pos:end]))
-        body = "".join(parts)
-    else:
-        parts, pos = [], start
-        for s, e, _ in matches:
-            parts += [text[pos:s], _MARK, text[s:e], _UNMARK]
-            pos = e
-        parts.append(text[pos:end])
-        body = html.escape("".join(parts)).replace(_MARK, "<mark>").replace(_UNMARK, "</mark>")
+    stand_in = _MARK not in piece and _UNMARK not in piece  # else: escape piece by piece
+    escape = str if stand_in else html.escape
+    mark, unmark = (_MARK, _UNMARK) if stand_in else ("<mark>", "</mark>")
+    parts, pos = [], start
+    for s, e, _ in matches:
+        parts += [escape(text[pos:s]), mark, escape(text[s:e]), unmark]
+        pos = e
+    parts.append(escape(text[pos:end]))
+    body = "".join(parts)
+    if stand_in:
+        body = html.escape(body).replace(_MARK, "<mark>").replace(_UNMARK, "</mark>")
     return lead + body.replace("\n", " ") + tail
 
 

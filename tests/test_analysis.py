@@ -144,9 +144,10 @@ def test_snippet_marks_what_the_analysis_cuts():
 
 
 def test_snippets_of_a_page_share_one_highlighter_and_match_the_plain_function(real):
-    """A search makes one Highlighter for its page; each snippet it makes is the one
-    snippet(text, weights) makes alone, over case analyses with several terms, in texts with
-    characters that stand for the marks (private-use) and with markup to escape."""
+    """A search makes one Highlighter for its page and uses it for every hit: nothing one text
+    leaves in it changes the next one's snippet (each is what a fresh highlighter makes), over
+    case analyses with several terms; markup in a text is escaped and its own private-use
+    characters, which stand for the marks inside, stay text."""
     import random
 
     from indexer.analysis import cut
